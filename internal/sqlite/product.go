@@ -1,0 +1,81 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"trustmark"
+)
+
+// CreateProduct implements trustmark.Store.
+func (db *DB) CreateProduct(ctx context.Context, p *trustmark.Product) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.ID == "" {
+		p.ID = newID("prd_")
+	}
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = time.Now().UTC()
+	}
+	models, _ := json.Marshal(p.ModelNumbers)
+	components, _ := json.Marshal(p.Components)
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		if err := requireKind(ctx, tx, "manufacturer_id", p.ManufacturerID, trustmark.OrgManufacturer); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO products (id, manufacturer_id, name, model_numbers, hardware_version,
+			software_version, class, components, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.ManufacturerID, p.Name, string(models), p.HardwareVersion, p.SoftwareVersion, p.Class,
+			string(components), timeText(p.CreatedAt))
+		if trustmark.IsKind(storeError(err), trustmark.KindConflict) {
+			return &trustmark.Error{Kind: trustmark.KindConflict, Message: fmt.Sprintf("a product with ID %q already exists", p.ID), Err: err}
+		}
+		return err
+	})
+}
+
+// requireKind checks inside tx that organization id exists and is of kind.
+func requireKind(ctx context.Context, tx *sql.Tx, field, id string, kind trustmark.OrgKind) error {
+	var got trustmark.OrgKind
+	err := tx.QueryRowContext(ctx, `SELECT kind FROM organizations WHERE id = ?`, id).Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &trustmark.Error{Kind: trustmark.KindNotFound, Field: field, Message: fmt.Sprintf("organization %q not found", id)}
+	}
+	if err != nil {
+		return err
+	}
+	if got != kind {
+		return &trustmark.Error{Kind: trustmark.KindRule, Field: field, Message: fmt.Sprintf("organization %q is a %s, not a %s", id, got, kind)}
+	}
+	return nil
+}
+
+// Product implements trustmark.Store.
+func (db *DB) Product(ctx context.Context, id string) (*trustmark.Product, error) {
+	var p trustmark.Product
+	var models, components, created string
+	err := db.read.QueryRowContext(ctx, `SELECT id, manufacturer_id, name, model_numbers, hardware_version, software_version,
+		class, components, created_at FROM products WHERE id = ?`, id).
+		Scan(&p.ID, &p.ManufacturerID, &p.Name, &models, &p.HardwareVersion, &p.SoftwareVersion, &p.Class, &components, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, trustmark.Errorf(trustmark.KindNotFound, "product %q not found", id)
+	}
+	if err != nil {
+		return nil, storeError(err)
+	}
+	if err := json.Unmarshal([]byte(models), &p.ModelNumbers); err != nil {
+		return nil, trustmark.Internal(fmt.Errorf("product %s: model_numbers: %w", id, err))
+	}
+	if err := json.Unmarshal([]byte(components), &p.Components); err != nil {
+		return nil, trustmark.Internal(fmt.Errorf("product %s: components: %w", id, err))
+	}
+	if p.CreatedAt, err = parseTime(created); err != nil {
+		return nil, trustmark.Internal(fmt.Errorf("product %s: created_at: %w", id, err))
+	}
+	return &p, nil
+}
