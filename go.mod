@@ -3,7 +3,9 @@ module trustmark
 go 1.26.0
 
 require (
+	github.com/defenseunicorns/go-oscal v0.6.3
 	github.com/google/go-cmp v0.7.0
+	golang.org/x/time v0.16.0
 	modernc.org/sqlite v1.62.0
 )
 

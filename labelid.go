@@ -2,6 +2,7 @@ package trustmark
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"strings"
 )
 
@@ -28,8 +29,21 @@ func NewLabelID() LabelID {
 	if _, err := rand.Read(b[:]); err != nil {
 		panic("trustmark: crypto/rand failed: " + err.Error()) // never happens on supported platforms
 	}
+	return labelIDOf(b[:])
+}
+
+// DeriveLabelID returns the label ID derived from seed: the same seed always
+// gives the same ID. Demo and generated data use it for stable URLs; real
+// grants use NewLabelID.
+func DeriveLabelID(seed string) LabelID {
+	sum := sha256.Sum256([]byte("trustmark label id\x00" + seed))
+	return labelIDOf(sum[:labelIDChars-1])
+}
+
+// labelIDOf encodes eleven bytes (five bits of each) and a check character.
+func labelIDOf(b []byte) LabelID {
 	var d [labelIDChars]byte
-	for i := range b {
+	for i := range labelIDChars - 1 {
 		d[i] = crockford[b[i]&31]
 	}
 	d[labelIDChars-1] = crockford[luhn32(d[:labelIDChars-1])]

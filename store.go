@@ -36,6 +36,10 @@ type Store interface {
 	// KindInvalid; KindNotFound when the product, CLA or lab does not exist;
 	// KindConflict when the label ID or product already has a grant.
 	IssueGrant(ctx context.Context, g *Grant, r *RegistryRecord) error
+	// ImportGrants stores many products with their grants and records in one
+	// transaction, for bulk imports: all of them or none. Each item is
+	// checked as CreateProduct and IssueGrant check it. Errors: as theirs.
+	ImportGrants(ctx context.Context, items []GrantImport) error
 	// Grant returns one grant. Errors: KindNotFound.
 	Grant(ctx context.Context, id LabelID) (*Grant, error)
 	// UpdateGrant loads a grant and its record, calls fn to change them and,
@@ -52,11 +56,20 @@ type Store interface {
 	ListRegistry(ctx context.Context, f RegistryFilter) (*RegistryPage, error)
 	// RegistryChanges returns the label IDs of records changed after change
 	// sequence number after, oldest change first, at most limit of them, and
-	// the sequence number to pass next time. Caches use it to stay fresh.
+	// the sequence number to pass next time. With limit 0 it returns no IDs
+	// and the latest sequence number. Caches use it to stay fresh.
 	RegistryChanges(ctx context.Context, after int64, limit int) ([]LabelID, int64, error)
 
 	// Ping checks that the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// GrantImport is one product, its grant and its registry record, for
+// Store.ImportGrants.
+type GrantImport struct {
+	Product *Product
+	Grant   *Grant
+	Record  *RegistryRecord
 }

@@ -12,6 +12,47 @@ import (
 
 // IssueGrant implements trustmark.Store.
 func (db *DB) IssueGrant(ctx context.Context, g *trustmark.Grant, r *trustmark.RegistryRecord) error {
+	if err := prepareGrant(g, r); err != nil {
+		return err
+	}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		return insertGrant(ctx, tx, g, r, kindChecker{})
+	})
+}
+
+// ImportGrants implements trustmark.Store.
+func (db *DB) ImportGrants(ctx context.Context, items []trustmark.GrantImport) error {
+	for i, it := range items {
+		if it.Product == nil || it.Grant == nil || it.Record == nil {
+			return trustmark.Errorf(trustmark.KindInvalid, "import item %d: product, grant and record are all required", i)
+		}
+		if err := prepareProduct(it.Product); err != nil {
+			return fmt.Errorf("import item %d: %w", i, err)
+		}
+		if it.Grant.ProductID != it.Product.ID {
+			return trustmark.Errorf(trustmark.KindInvalid, "import item %d: grant names product %q, not %q", i, it.Grant.ProductID, it.Product.ID)
+		}
+		if err := prepareGrant(it.Grant, it.Record); err != nil {
+			return fmt.Errorf("import item %d: %w", i, err)
+		}
+	}
+	kinds := kindChecker{}
+	return db.transact(ctx, func(tx *sql.Tx) error {
+		for i, it := range items {
+			if err := insertProduct(ctx, tx, it.Product, kinds); err != nil {
+				return fmt.Errorf("import item %d: %w", i, storeError(err))
+			}
+			if err := insertGrant(ctx, tx, it.Grant, it.Record, kinds); err != nil {
+				return fmt.Errorf("import item %d: %w", i, storeError(err))
+			}
+		}
+		return nil
+	})
+}
+
+// prepareGrant validates a new grant and its record and aligns the record
+// with the grant.
+func prepareGrant(g *trustmark.Grant, r *trustmark.RegistryRecord) error {
 	if g.StatusChangedAt.IsZero() {
 		g.StatusChangedAt = g.GrantedAt
 	}
@@ -23,38 +64,38 @@ func (db *DB) IssueGrant(ctx context.Context, g *trustmark.Grant, r *trustmark.R
 	}
 	g.SyncRecord(r)
 	r.Created, r.Modified = g.GrantedAt.UTC(), g.GrantedAt.UTC()
-	if err := r.Validate(); err != nil {
+	return r.Validate()
+}
+
+// insertGrant stores a prepared grant and its record inside tx.
+func insertGrant(ctx context.Context, tx *sql.Tx, g *trustmark.Grant, r *trustmark.RegistryRecord, kinds kindChecker) error {
+	var mfr string
+	err := tx.QueryRowContext(ctx, `SELECT manufacturer_id FROM products WHERE id = ?`, g.ProductID).Scan(&mfr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &trustmark.Error{Kind: trustmark.KindNotFound, Field: "product_id", Message: fmt.Sprintf("product %q not found", g.ProductID)}
+	}
+	if err != nil {
 		return err
 	}
-	return db.transact(ctx, func(tx *sql.Tx) error {
-		var mfr string
-		err := tx.QueryRowContext(ctx, `SELECT manufacturer_id FROM products WHERE id = ?`, g.ProductID).Scan(&mfr)
-		if errors.Is(err, sql.ErrNoRows) {
-			return &trustmark.Error{Kind: trustmark.KindNotFound, Field: "product_id", Message: fmt.Sprintf("product %q not found", g.ProductID)}
+	if mfr != g.ManufacturerID || r.ManufacturerID != g.ManufacturerID {
+		return &trustmark.Error{Kind: trustmark.KindRule, Field: "manufacturer_id", Message: fmt.Sprintf("product %q belongs to manufacturer %q", g.ProductID, mfr)}
+	}
+	if err := kinds.require(ctx, tx, "cla_id", g.CLAID, trustmark.OrgCLA); err != nil {
+		return err
+	}
+	if err := kinds.require(ctx, tx, "lab_id", g.LabID, trustmark.OrgLab); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO grants (label_id, product_id, manufacturer_id, cla_id, lab_id, status,
+		status_reason, granted_at, status_changed_at, cure_deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		g.LabelID, g.ProductID, g.ManufacturerID, g.CLAID, g.LabID, g.Status, g.StatusReason,
+		timeText(g.GrantedAt), timeText(g.StatusChangedAt), nullTime(g.CureDeadline)); err != nil {
+		if trustmark.IsKind(storeError(err), trustmark.KindConflict) {
+			return &trustmark.Error{Kind: trustmark.KindConflict, Message: fmt.Sprintf("label ID %s or product %q already has a grant", g.LabelID, g.ProductID), Err: err}
 		}
-		if err != nil {
-			return err
-		}
-		if mfr != g.ManufacturerID || r.ManufacturerID != g.ManufacturerID {
-			return &trustmark.Error{Kind: trustmark.KindRule, Field: "manufacturer_id", Message: fmt.Sprintf("product %q belongs to manufacturer %q", g.ProductID, mfr)}
-		}
-		if err := requireKind(ctx, tx, "cla_id", g.CLAID, trustmark.OrgCLA); err != nil {
-			return err
-		}
-		if err := requireKind(ctx, tx, "lab_id", g.LabID, trustmark.OrgLab); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO grants (label_id, product_id, manufacturer_id, cla_id, lab_id, status,
-			status_reason, granted_at, status_changed_at, cure_deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			g.LabelID, g.ProductID, g.ManufacturerID, g.CLAID, g.LabID, g.Status, g.StatusReason,
-			timeText(g.GrantedAt), timeText(g.StatusChangedAt), nullTime(g.CureDeadline)); err != nil {
-			if trustmark.IsKind(storeError(err), trustmark.KindConflict) {
-				return &trustmark.Error{Kind: trustmark.KindConflict, Message: fmt.Sprintf("label ID %s or product %q already has a grant", g.LabelID, g.ProductID), Err: err}
-			}
-			return err
-		}
-		return insertRecord(ctx, tx, r)
-	})
+		return err
+	}
+	return insertRecord(ctx, tx, r)
 }
 
 const grantColumns = `label_id, product_id, manufacturer_id, cla_id, lab_id, status, status_reason, granted_at, status_changed_at, cure_deadline`

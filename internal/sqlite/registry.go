@@ -136,6 +136,11 @@ func (db *DB) ListRegistry(ctx context.Context, f trustmark.RegistryFilter) (*tr
 
 // RegistryChanges implements trustmark.Store.
 func (db *DB) RegistryChanges(ctx context.Context, after int64, limit int) ([]trustmark.LabelID, int64, error) {
+	if limit <= 0 {
+		var latest int64
+		err := db.read.QueryRowContext(ctx, `SELECT COALESCE(MAX(change_seq), 0) FROM registry_records`).Scan(&latest)
+		return nil, latest, storeError(err)
+	}
 	rows, err := db.read.QueryContext(ctx, `SELECT label_id, change_seq FROM registry_records WHERE change_seq > ?
 		ORDER BY change_seq LIMIT ?`, after, limit)
 	if err != nil {

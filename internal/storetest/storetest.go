@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t *testing.T) trustmark.Store) {
 		{"Organizations", testOrganizations},
 		{"Products", testProducts},
 		{"IssueGrant", testIssueGrant},
+		{"ImportGrants", testImportGrants},
 		{"UpdateGrant", testUpdateGrant},
 		{"UpdateGrantIsAtomic", testUpdateGrantAtomic},
 		{"ListRegistryPagination", testListPagination},
@@ -440,6 +441,9 @@ func testRegistryChanges(t *testing.T, s trustmark.Store) {
 	if err != nil || !slices.Equal(ids, []trustmark.LabelID{g1.LabelID}) || next2 <= next {
 		t.Errorf("RegistryChanges(%d) = %v, %d, %v; want only %s and a later sequence", next, ids, next2, err, g1.LabelID)
 	}
+	if _, latest, err := s.RegistryChanges(ctx, 0, 0); err != nil || latest != next2 {
+		t.Errorf("RegistryChanges(0, 0) = %d, %v; want the latest sequence %d", latest, err, next2)
+	}
 	ids, next3, err := s.RegistryChanges(ctx, next2, 100)
 	if err != nil || len(ids) != 0 || next3 != next2 {
 		t.Errorf("RegistryChanges(%d) = %v, %d, %v; want nothing new", next2, ids, next3, err)
@@ -469,4 +473,31 @@ func testConcurrentWrites(t *testing.T, s trustmark.Store) {
 	if err != nil || next < n+1 {
 		t.Errorf("after %d updates the change sequence is %d (%v); want at least %d", n, next, err, n+1)
 	}
+}
+
+func testImportGrants(t *testing.T, s trustmark.Store) {
+	ctx := context.Background()
+	f := NewFixture(t, s, "i")
+	item := func(name string, cla string) trustmark.GrantImport {
+		p := &trustmark.Product{ID: "prd_import_" + name, ManufacturerID: f.Manufacturer.ID, Name: name, ModelNumbers: []string{name},
+			Class: trustmark.ClassSensor, Components: []trustmark.Component{{Kind: trustmark.ComponentDevice, Name: name}}}
+		g := &trustmark.Grant{LabelID: trustmark.DeriveLabelID("import " + name), ProductID: p.ID, ManufacturerID: f.Manufacturer.ID,
+			CLAID: cla, LabID: f.Lab.ID, Status: trustmark.GrantActive, GrantedAt: t0}
+		return trustmark.GrantImport{Product: p, Grant: g, Record: trustmark.NewRegistryRecord(g, p, f.Manufacturer, f.CLA, f.Lab, Disclosures("2029-01-01"))}
+	}
+	// A bad item in the middle refuses the whole batch.
+	bad := []trustmark.GrantImport{item("a", f.CLA.ID), item("b", f.Lab.ID), item("c", f.CLA.ID)}
+	wantKind(t, "batch with a lab as CLA", s.ImportGrants(ctx, bad), trustmark.KindRule)
+	if _, err := s.Product(ctx, "prd_import_a"); !trustmark.IsKind(err, trustmark.KindNotFound) {
+		t.Errorf("Product(prd_import_a) after a refused import = %v, want not found", err)
+	}
+	good := []trustmark.GrantImport{item("a", f.CLA.ID), item("b", f.CLA.ID), item("c", f.CLA.ID)}
+	if err := s.ImportGrants(ctx, good); err != nil {
+		t.Fatalf("ImportGrants() = %v", err)
+	}
+	page, err := s.ListRegistry(ctx, trustmark.RegistryFilter{})
+	if err != nil || page.Total != 3 {
+		t.Errorf("ListRegistry() after import: total %v, %v; want 3", page, err)
+	}
+	wantKind(t, "importing again", s.ImportGrants(ctx, []trustmark.GrantImport{item("a", f.CLA.ID)}), trustmark.KindConflict)
 }

@@ -1,0 +1,138 @@
+// Command trustmark runs a consumer-IoT cybersecurity label program: the
+// public registry a label's QR code resolves to, and the tools around it.
+//
+// Usage:
+//
+//	trustmark serve [flags]      run the server
+//	trustmark generate [flags]   fill a store with synthetic records for load tests
+//	trustmark help [command]     explain a command
+//
+// Run "trustmark help serve" for the server's flags and their environment
+// variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "trustmark:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError marks a command-line mistake (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the registry server", runServe},
+		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
+	}
+}
+
+// run is the whole program: it parses args (args[0] is the program name),
+// reads the environment through getenv and returns instead of exiting.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		usage(stderr)
+		return usageError{"no command given"}
+	}
+	name, rest := args[1], args[2:]
+	if name == "help" || name == "-h" || name == "--help" {
+		if len(rest) > 0 {
+			for _, c := range commands() {
+				if c.name == rest[0] {
+					return c.run(ctx, []string{"--help"}, getenv, stdin, stdout, stdout)
+				}
+			}
+			return usageError{fmt.Sprintf("unknown command %q", rest[0])}
+		}
+		usage(stdout)
+		return nil
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			err := c.run(ctx, rest, getenv, stdin, stdout, stderr)
+			if errors.Is(err, flag.ErrHelp) && hasHelpFlag(rest) {
+				return nil
+			}
+			return err
+		}
+	}
+	usage(stderr)
+	return usageError{fmt.Sprintf("unknown command %q", name)}
+}
+
+func hasHelpFlag(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "trustmark runs a consumer-IoT cybersecurity label program and its public registry.")
+	fmt.Fprintln(w, "\nUsage:\n  trustmark <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun \"trustmark help <command>\" for a command's flags.")
+}
+
+// newFlagSet returns a flag set whose errors and help go to w.
+func newFlagSet(name, synopsis string, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.Usage = func() {
+		fmt.Fprintf(w, "Usage: trustmark %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args into fs and refuses stray positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	return nil
+}

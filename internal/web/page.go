@@ -1,0 +1,96 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"trustmark"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pageSet holds one parsed template per page, each with the shared layout.
+type pageSet struct {
+	byName map[string]*template.Template
+}
+
+func loadPages(a *assets) (*pageSet, error) {
+	funcs := template.FuncMap{
+		"asset": a.url,
+		"join":  strings.Join,
+		"contact": func(c string) template.HTML {
+			// A contact is a URL or an email address (validated on input).
+			esc := template.HTMLEscapeString(c)
+			switch {
+			case strings.HasPrefix(c, "http://") || strings.HasPrefix(c, "https://"):
+				return template.HTML(`<a href="` + esc + `" rel="nofollow noopener">` + esc + `</a>`)
+			case strings.Contains(c, "@"):
+				return template.HTML(`<a href="mailto:` + esc + `">` + esc + `</a>`)
+			}
+			return template.HTML(esc)
+		},
+	}
+	base, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	ps := &pageSet{byName: map[string]*template.Template{}}
+	for _, name := range []string{"label.html", "details.html", "search.html", "error.html"} {
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		ps.byName[name] = t
+	}
+	return ps, nil
+}
+
+// page is what every page template receives.
+type page struct {
+	Title     string
+	Canonical string
+	NoIndex   bool
+}
+
+func (s *Server) newPage(r *http.Request, title string) page {
+	return page{Title: title}
+}
+
+// errorPage is the data of error.html.
+type errorPage struct {
+	page
+	Status  int
+	Message string
+}
+
+// renderBytes executes a page template into memory, so a failure never
+// leaves a half-written response.
+func (s *Server) renderBytes(name string, data any) ([]byte, error) {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return nil, trustmark.Internal(fmt.Errorf("no template %s", name))
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return nil, trustmark.Internal(fmt.Errorf("render %s: %w", name, err))
+	}
+	return buf.Bytes(), nil
+}
+
+// render writes a page with the given status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	b, err := s.renderBytes(name, data)
+	if err != nil {
+		s.logFault(r, err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}

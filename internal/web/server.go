@@ -1,0 +1,98 @@
+// Package web serves trustmark over HTTP: the public registry as JSON
+// (/api/v1/registry) and as server-rendered pages (/p/{label_id}), with one
+// place that maps domain error kinds to HTTP responses.
+package web
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"trustmark"
+)
+
+// Config configures a Server. The zero value of every field but BaseURL has
+// a sensible default.
+type Config struct {
+	// BaseURL is the public URL QR codes point to, e.g. https://labels.example.org.
+	BaseURL string
+	// Logger receives request logs and faults; nil discards them.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// RateLimit is the sustained number of public requests per second one
+	// client may make; 0 disables the limit.
+	RateLimit float64
+	// RateBurst is how many requests a client may make at once; default 2×RateLimit.
+	RateBurst int
+	// ClientIPHeader names a header set by a trusted reverse proxy that
+	// carries the client's address (e.g. X-Forwarded-For); empty means the
+	// TCP peer address is the client.
+	ClientIPHeader string
+	// CacheEntries bounds the number of registry records kept rendered in
+	// memory; default 100,000. Negative disables the cache.
+	CacheEntries int
+	// CacheRefresh is how often the cache asks the store for changed records,
+	// the longest a change made by another process stays unseen; default 1 s.
+	CacheRefresh time.Duration
+}
+
+// Server is the trustmark HTTP handler.
+type Server struct {
+	store   trustmark.Store
+	base    string
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *rateLimiter
+	cache   *recordCache
+	assets  *assets
+	pages   *pageSet
+	handler http.Handler
+}
+
+// NewServer returns the HTTP handler of trustmark over store.
+func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
+	if store == nil {
+		return nil, errors.New("web: nil store")
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return nil, errors.New("web: BaseURL must start with http:// or https://")
+	}
+	s := &Server{store: store, base: base, log: cfg.Logger, now: cfg.Now}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if cfg.RateLimit > 0 {
+		burst := cfg.RateBurst
+		if burst <= 0 {
+			burst = max(1, int(2*cfg.RateLimit))
+		}
+		s.limiter = newRateLimiter(cfg.RateLimit, burst, cfg.ClientIPHeader)
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(s.assets); err != nil {
+		return nil, err
+	}
+	entries, refresh := cfg.CacheEntries, cfg.CacheRefresh
+	if entries == 0 {
+		entries = 100_000
+	}
+	if refresh <= 0 {
+		refresh = time.Second
+	}
+	s.cache = newRecordCache(store, entries, refresh, s.now, s.log)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
