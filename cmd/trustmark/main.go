@@ -73,7 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(rest) > 0 {
 			for _, c := range commands() {
 				if c.name == rest[0] {
-					return c.run(ctx, []string{"--help"}, getenv, stdin, stdout, stdout)
+					if err := c.run(ctx, []string{"--help"}, getenv, stdin, stdout, stdout); !errors.Is(err, flag.ErrHelp) {
+						return err
+					}
+					return nil
 				}
 			}
 			return usageError{fmt.Sprintf("unknown command %q", rest[0])}

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"trustmark"
@@ -65,7 +66,10 @@ func (s *Server) handleRegistryList(w http.ResponseWriter, r *http.Request) {
 
 // registryFilter reads a listing's query parameters.
 func registryFilter(r *http.Request) (trustmark.RegistryFilter, error) {
-	q := r.URL.Query()
+	q, err := query(r)
+	if err != nil {
+		return trustmark.RegistryFilter{}, err
+	}
 	f := trustmark.RegistryFilter{
 		Query:        q.Get("q"),
 		Manufacturer: q.Get("manufacturer"),
@@ -83,6 +87,16 @@ func registryFilter(r *http.Request) (trustmark.RegistryFilter, error) {
 		f.Limit = n
 	}
 	return f, f.Validate()
+}
+
+// query parses the query string, refusing a malformed one instead of
+// silently dropping its broken parts.
+func query(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, trustmark.Errorf(trustmark.KindInvalid, "the query string is malformed: %v", err)
+	}
+	return q, nil
 }
 
 // serveBody writes a cacheable body with its ETag, or 304 when the client

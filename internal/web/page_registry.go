@@ -179,12 +179,10 @@ func passwordText(a trustmark.AccessControl) string {
 		return "The default password cannot be changed. " + a.PasswordChange.Text
 	}
 	switch {
-	case a.PasswordChange.Text != "" && a.PasswordChange.URL != "":
-		return a.PasswordChange.Text + " – " + a.PasswordChange.URL
 	case a.PasswordChange.Text != "":
 		return a.PasswordChange.Text
 	case a.PasswordChange.URL != "":
-		return a.PasswordChange.URL
+		return "Instructions:"
 	case !slices.Contains(a.PasswordOptions, trustmark.AccessPassword):
 		return "This product does not use a password."
 	}
@@ -271,7 +269,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, home bool) {
 	f := trustmark.RegistryFilter{Limit: 20}
 	if !home {
-		q := r.URL.Query()
+		q, err := query(r)
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
 		f.Query, f.Status, f.Cursor = strings.TrimSpace(q.Get("q")), trustmark.GrantStatus(q.Get("status")), q.Get("cursor")
 		f.Manufacturer = q.Get("manufacturer")
 	}
