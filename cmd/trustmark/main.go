@@ -4,6 +4,7 @@
 // Usage:
 //
 //	trustmark serve [flags]      run the server
+//	trustmark criteria ...       list, show, map and evaluate the criteria catalogs
 //	trustmark generate [flags]   fill a store with synthetic records for load tests
 //	trustmark help [command]     explain a command
 //
@@ -34,6 +35,9 @@ func main() {
 	}
 }
 
+// errHelp is flag.ErrHelp, returned when -h or --help was asked for.
+var errHelp = flag.ErrHelp
+
 // usageError marks a command-line mistake (exit code 2).
 type usageError struct{ msg string }
 
@@ -57,6 +61,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the registry server", runServe},
+		{"criteria", "list, show, map and evaluate the criteria catalogs", runCriteria},
 		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
 	}
 }

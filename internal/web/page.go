@@ -40,7 +40,7 @@ func loadPages(a *assets) (*pageSet, error) {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
 	ps := &pageSet{byName: map[string]*template.Template{}}
-	for _, name := range []string{"label.html", "details.html", "search.html", "error.html"} {
+	for _, name := range []string{"label.html", "details.html", "search.html", "error.html", "catalogs.html", "catalog.html", "requirement.html"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)

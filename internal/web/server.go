@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"trustmark"
+	"trustmark/internal/criteria"
 )
 
 // Config configures a Server. The zero value of every field but BaseURL has
@@ -34,6 +35,9 @@ type Config struct {
 	// CacheEntries bounds the number of registry records kept rendered in
 	// memory; default 100,000. Negative disables the cache.
 	CacheEntries int
+	// Criteria are the catalogs and mappings served under /api/v1/catalogs
+	// and /catalogs; nil means the ones built into the binary.
+	Criteria *criteria.Set
 	// CacheRefresh is how often the cache asks the store for changed records,
 	// the longest a change made by another process stays unseen; default 1 s.
 	CacheRefresh time.Duration
@@ -48,8 +52,9 @@ type Server struct {
 	limiter *rateLimiter
 	cache   *recordCache
 	assets  *assets
-	pages   *pageSet
-	handler http.Handler
+	pages    *pageSet
+	criteria *criteria.Set
+	handler  http.Handler
 }
 
 // NewServer returns the HTTP handler of trustmark over store.
@@ -76,6 +81,12 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 		s.limiter = newRateLimiter(cfg.RateLimit, burst, cfg.ClientIPHeader)
 	}
 	var err error
+	s.criteria = cfg.Criteria
+	if s.criteria == nil {
+		if s.criteria, err = criteria.Embedded(); err != nil {
+			return nil, err
+		}
+	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
