@@ -45,13 +45,13 @@ type Config struct {
 
 // Server is the trustmark HTTP handler.
 type Server struct {
-	store   trustmark.Store
-	base    string
-	log     *slog.Logger
-	now     func() time.Time
-	limiter *rateLimiter
-	cache   *recordCache
-	assets  *assets
+	store    trustmark.Store
+	base     string
+	log      *slog.Logger
+	now      func() time.Time
+	limiter  *rateLimiter
+	cache    *recordCache
+	assets   *assets
 	pages    *pageSet
 	criteria *criteria.Set
 	handler  http.Handler
