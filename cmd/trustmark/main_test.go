@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -208,5 +209,17 @@ func TestGenerate(t *testing.T) {
 	}
 	if err := rec.Validate(); err != nil {
 		t.Errorf("generated record does not validate: %v", err)
+	}
+}
+
+// The README's quick start names a demo label; it must exist in the demo.
+func TestReadmeDemoLabel(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := string(demo.LabelID("halo-cam-2k"))
+	if !strings.Contains(string(b), "/p/"+id) || !strings.Contains(string(b), "/api/v1/registry/"+id) {
+		t.Errorf("README.md does not use the demo label %s (halo-cam-2k) in its quick start", id)
 	}
 }
