@@ -60,6 +60,14 @@ type Store interface {
 	// and the latest sequence number. Caches use it to stay fresh.
 	RegistryChanges(ctx context.Context, after int64, limit int) ([]LabelID, int64, error)
 
+	// Transact runs fn in one read-write transaction, committing when fn
+	// returns nil and rolling back otherwise. Its error is fn's, or a store
+	// failure as KindInternal.
+	Transact(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in one read-only transaction: a consistent snapshot.
+	// Writes through it fail.
+	View(ctx context.Context, fn func(Tx) error) error
+
 	// Ping checks that the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -4,6 +4,7 @@
 // Usage:
 //
 //	trustmark serve [flags]      run the server
+//	trustmark admin init         create the Lead Administrator and its first token
 //	trustmark criteria ...       list, show, map and evaluate the criteria catalogs
 //	trustmark generate [flags]   fill a store with synthetic records for load tests
 //	trustmark help [command]     explain a command
@@ -61,6 +62,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the registry server", runServe},
+		{"admin", "initialize a new installation (admin init)", runAdmin},
 		{"criteria", "list, show, map and evaluate the criteria catalogs", runCriteria},
 		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
 	}

@@ -15,7 +15,9 @@ import (
 	"strings"
 	"time"
 
+	"trustmark/internal/criteria"
 	"trustmark/internal/demo"
+	"trustmark/internal/program"
 	"trustmark/internal/sqlite"
 	"trustmark/internal/web"
 )
@@ -34,6 +36,7 @@ type serveConfig struct {
 	ClientIPHeader  string        // --client-ip-header, TRUSTMARK_CLIENT_IP_HEADER
 	CacheEntries    int           // --cache-entries, TRUSTMARK_CACHE_ENTRIES
 	ShutdownTimeout time.Duration // --shutdown-timeout, TRUSTMARK_SHUTDOWN_TIMEOUT
+	SweepInterval   time.Duration // --sweep-interval, TRUSTMARK_SWEEP_INTERVAL
 }
 
 // envFlags registers flags whose defaults come from environment variables.
@@ -114,11 +117,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	ef.str(&cfg.ClientIPHeader, "client-ip-header", "TRUSTMARK_CLIENT_IP_HEADER", "", "header a trusted proxy sets to the client address, e.g. X-Forwarded-For (rightmost entry is used)")
 	ef.integer(&cfg.CacheEntries, "cache-entries", "TRUSTMARK_CACHE_ENTRIES", 100000, "registry records kept rendered in memory; -1 disables the cache")
 	ef.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "TRUSTMARK_SHUTDOWN_TIMEOUT", 15*time.Second, "how long to let in-flight requests finish on shutdown")
+	ef.duration(&cfg.SweepInterval, "sweep-interval", "TRUSTMARK_SWEEP_INTERVAL", time.Minute, "how often to apply the program's clocks (terminate grants whose cure period ended)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := errors.Join(ef.errs...); err != nil {
 		return usageError{err.Error()}
+	}
+	if cfg.SweepInterval < time.Second {
+		return usageError{"--sweep-interval must be at least 1s"}
 	}
 	log, err := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
 	if err != nil {
@@ -148,13 +155,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		log.Info("demo data loaded", slog.Int("new_grants", n))
 	}
 
+	set, err := criteria.Embedded()
+	if err != nil {
+		return err
+	}
+	prog := program.New(db, set, program.Config{})
 	h, err := web.NewServer(db, web.Config{
 		BaseURL: base, Logger: log, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		ClientIPHeader: cfg.ClientIPHeader, CacheEntries: cfg.CacheEntries,
+		ClientIPHeader: cfg.ClientIPHeader, CacheEntries: cfg.CacheEntries, Program: prog, Criteria: set,
 	})
 	if err != nil {
 		return err
 	}
+	go sweep(ctx, prog, h, cfg.SweepInterval, log)
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -181,6 +194,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// sweep applies the program's clocks every interval until ctx ends.
+func sweep(ctx context.Context, prog *program.Program, h *web.Server, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		ids, err := prog.Sweep(ctx)
+		if err != nil && ctx.Err() == nil {
+			log.Error("sweep failed", slog.Any("error", err))
+		}
+		if len(ids) > 0 {
+			h.Invalidate(ids...)
+			log.Info("cure periods ended: grants terminated", slog.Int("count", len(ids)))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // openStore opens the SQLite store in dir, creating dir when missing.

@@ -77,13 +77,17 @@ func (kc kindChecker) require(ctx context.Context, tx *sql.Tx, field, id string,
 	return nil
 }
 
+const productColumns = `id, manufacturer_id, name, model_numbers, hardware_version, software_version, class, components, created_at`
+
 // Product implements trustmark.Store.
 func (db *DB) Product(ctx context.Context, id string) (*trustmark.Product, error) {
+	return scanProduct(db.read.QueryRowContext(ctx, `SELECT `+productColumns+` FROM products WHERE id = ?`, id), id)
+}
+
+func scanProduct(s scanner, id string) (*trustmark.Product, error) {
 	var p trustmark.Product
 	var models, components, created string
-	err := db.read.QueryRowContext(ctx, `SELECT id, manufacturer_id, name, model_numbers, hardware_version, software_version,
-		class, components, created_at FROM products WHERE id = ?`, id).
-		Scan(&p.ID, &p.ManufacturerID, &p.Name, &models, &p.HardwareVersion, &p.SoftwareVersion, &p.Class, &components, &created)
+	err := s.Scan(&p.ID, &p.ManufacturerID, &p.Name, &models, &p.HardwareVersion, &p.SoftwareVersion, &p.Class, &components, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, trustmark.Errorf(trustmark.KindNotFound, "product %q not found", id)
 	}
@@ -91,13 +95,13 @@ func (db *DB) Product(ctx context.Context, id string) (*trustmark.Product, error
 		return nil, storeError(err)
 	}
 	if err := json.Unmarshal([]byte(models), &p.ModelNumbers); err != nil {
-		return nil, trustmark.Internal(fmt.Errorf("product %s: model_numbers: %w", id, err))
+		return nil, trustmark.Internal(fmt.Errorf("product %s: model_numbers: %w", p.ID, err))
 	}
 	if err := json.Unmarshal([]byte(components), &p.Components); err != nil {
-		return nil, trustmark.Internal(fmt.Errorf("product %s: components: %w", id, err))
+		return nil, trustmark.Internal(fmt.Errorf("product %s: components: %w", p.ID, err))
 	}
 	if p.CreatedAt, err = parseTime(created); err != nil {
-		return nil, trustmark.Internal(fmt.Errorf("product %s: created_at: %w", id, err))
+		return nil, trustmark.Internal(fmt.Errorf("product %s: created_at: %w", p.ID, err))
 	}
 	return &p, nil
 }

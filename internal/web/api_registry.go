@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"trustmark"
 )
@@ -119,30 +118,4 @@ func serveBody(w http.ResponseWriter, r *http.Request, b *body, contentType, cac
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-}
-
-// allowedMethods returns the methods an existing API path accepts, or ""
-// when no route has that path.
-func allowedMethods(path string) string {
-	switch {
-	case path == "/api/v1/evaluate":
-		return "POST"
-	case path == "/api/v1/registry" || strings.HasPrefix(path, "/api/v1/registry/") && strings.Count(path, "/") == 4,
-		path == "/api/v1/catalogs" || strings.HasPrefix(path, "/api/v1/catalogs/") && strings.Count(path, "/") == 4,
-		strings.HasPrefix(path, "/api/v1/mappings/") && strings.Count(path, "/") == 5:
-		return "GET, HEAD"
-	}
-	return ""
-}
-
-// handleAPINotFound answers any other /api/ request (anyone) with a JSON 404,
-// or 405 when the path exists for another method.
-func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
-	if allow := allowedMethods(r.URL.Path); allow != "" {
-		w.Header().Set("Allow", allow)
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed",
-			Message: r.Method + " is not allowed on " + r.URL.Path + "; use " + allow}})
-		return
-	}
-	s.apiError(w, r, trustmark.Errorf(trustmark.KindNotFound, "no API endpoint %s", r.URL.Path))
 }

@@ -326,16 +326,39 @@ func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, home bool) 
 	serveBody(w, r, newBody(b), "text/html; charset=utf-8", "public, max-age=30")
 }
 
-// handlePageNotFound answers any other path (anyone) with an HTML 404, or
-// 405 for a method other than GET.
-func (s *Server) handlePageNotFound(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Allow", "GET, HEAD")
+// handleNoRoute answers a request no route matched (anyone): 405 with
+// Allow when the path exists for other methods, else 404; JSON under /api/,
+// an HTML page elsewhere.
+func (s *Server) handleNoRoute(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			allow = append(allow, m)
+			if m == http.MethodGet {
+				allow = append(allow, http.MethodHead)
+			}
+		}
+	}
+	if len(allow) > 0 {
+		list := strings.Join(allow, ", ")
+		w.Header().Set("Allow", list)
+		msg := r.Method + " is not allowed on " + truncateRunes(r.URL.Path, 80) + "; use " + list
+		if isAPI(r) {
+			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: msg}})
+			return
+		}
 		s.render(w, r, http.StatusMethodNotAllowed, "error.html", errorPage{page: page{Title: "Method not allowed"},
-			Status: http.StatusMethodNotAllowed, Message: r.Method + " is not allowed here."})
+			Status: http.StatusMethodNotAllowed, Message: msg})
 		return
 	}
-	s.pageError(w, r, trustmark.Errorf(trustmark.KindNotFound, "There is no page at %s.", truncateRunes(r.URL.Path, 80)))
+	err := trustmark.Errorf(trustmark.KindNotFound, "there is nothing at %s", truncateRunes(r.URL.Path, 80))
+	if isAPI(r) {
+		s.apiError(w, r, err)
+		return
+	}
+	s.pageError(w, r, err)
 }
 
 func truncateRunes(s string, n int) string {

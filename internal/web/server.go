@@ -12,6 +12,7 @@ import (
 
 	"trustmark"
 	"trustmark/internal/criteria"
+	"trustmark/internal/program"
 )
 
 // Config configures a Server. The zero value of every field but BaseURL has
@@ -35,6 +36,9 @@ type Config struct {
 	// CacheEntries bounds the number of registry records kept rendered in
 	// memory; default 100,000. Negative disables the cache.
 	CacheEntries int
+	// Program applies the label program's rules; nil means one over the
+	// store with Criteria and Now.
+	Program *program.Program
 	// Criteria are the catalogs and mappings served under /api/v1/catalogs
 	// and /catalogs; nil means the ones built into the binary.
 	Criteria *criteria.Set
@@ -54,6 +58,7 @@ type Server struct {
 	assets   *assets
 	pages    *pageSet
 	criteria *criteria.Set
+	program  *program.Program
 	handler  http.Handler
 }
 
@@ -87,6 +92,10 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.program = cfg.Program
+	if s.program == nil {
+		s.program = program.New(store, s.criteria, program.Config{Now: s.now})
+	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
@@ -107,3 +116,11 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Invalidate drops cached registry records at once, after this process
+// changed them (other processes' changes are found by polling).
+func (s *Server) Invalidate(ids ...trustmark.LabelID) {
+	for _, id := range ids {
+		s.cache.invalidate(id)
+	}
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"trustmark"
+	"trustmark/internal/criteria"
+	"trustmark/internal/program"
+)
+
+const adminSynopsis = `admin init [flags]
+
+Creates the Lead Administrator of a new installation and prints its first
+admin token. The token is shown once and stored only as a hash: keep it.
+Fails if the store already has a Lead Administrator.`
+
+// runAdmin implements "trustmark admin init".
+func runAdmin(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("admin", adminSynopsis, stderr)
+	var data, name, contact, holder string
+	ef := &envFlags{fs: fs, getenv: getenv}
+	ef.dataFlag(&data)
+	fs.StringVar(&name, "name", "Lead Administrator", "the Lead Administrator's name")
+	fs.StringVar(&contact, "contact", "https://lead-administrator.example.org/contact", "its public contact: a URL or an email address")
+	fs.StringVar(&holder, "holder", "administrator", "the person who will hold the first token")
+	asJSON := fs.Bool("json", false, `print {"organization_id": ..., "token": ...} for scripts`)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "init" {
+		fs.Usage()
+		return usageError{"admin needs the subcommand init"}
+	}
+	db, err := openStore(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	set, err := criteria.Embedded()
+	if err != nil {
+		return err
+	}
+	org, secret, err := program.New(db, set, program.Config{}).Init(ctx,
+		trustmark.Organization{Name: name, Contact: contact, Country: "US"}, holder)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, map[string]string{"organization_id": org.ID, "token": secret})
+	}
+	fmt.Fprintf(stdout, "Lead Administrator %q created (organization %s).\n", org.Name, org.ID)
+	fmt.Fprintf(stdout, "Its admin token, shown only now:\n\n  %s\n\nUse it as: Authorization: Bearer <token>\n", secret)
+	return nil
+}

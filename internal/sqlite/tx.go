@@ -1,0 +1,604 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"trustmark"
+)
+
+// tx implements trustmark.Tx on one SQLite transaction.
+type tx struct {
+	ctx   context.Context
+	q     *sql.Tx
+	kinds kindChecker
+}
+
+var _ trustmark.Tx = (*tx)(nil)
+
+// Transact implements trustmark.Store.
+func (db *DB) Transact(ctx context.Context, fn func(trustmark.Tx) error) error {
+	return db.transact(ctx, func(q *sql.Tx) error {
+		return fn(&tx{ctx: ctx, q: q, kinds: kindChecker{}})
+	})
+}
+
+// View implements trustmark.Store: a read transaction on the read pool,
+// whose connections are query-only.
+func (db *DB) View(ctx context.Context, fn func(trustmark.Tx) error) error {
+	q, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return storeError(err)
+	}
+	defer q.Rollback()
+	return storeError(fn(&tx{ctx: ctx, q: q, kinds: kindChecker{}}))
+}
+
+// insertDoc inserts a row of the given columns plus the JSON of doc.
+func (t *tx) insertDoc(table string, cols []string, vals []any, doc any, what string) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	marks := strings.Repeat("?, ", len(cols)) + "?"
+	_, err = t.q.ExecContext(t.ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`, doc) VALUES (`+marks+`)`, append(vals, string(b))...)
+	return docError(err, what)
+}
+
+// updateDoc rewrites the row with the given key.
+func (t *tx) updateDoc(table, key string, id any, cols []string, vals []any, doc any, what string) error {
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	set := ""
+	for _, c := range cols {
+		set += c + " = ?, "
+	}
+	res, err := t.q.ExecContext(t.ctx, `UPDATE `+table+` SET `+set+`doc = ? WHERE `+key+` = ?`, append(append(vals, string(b)), id)...)
+	if err != nil {
+		return docError(err, what)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trustmark.Errorf(trustmark.KindNotFound, "%s not found", what)
+	}
+	return nil
+}
+
+// getDoc reads the JSON doc of one row into out.
+func (t *tx) getDoc(query string, arg any, out any, what string) error {
+	var doc string
+	err := t.q.QueryRowContext(t.ctx, query, arg).Scan(&doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return trustmark.Errorf(trustmark.KindNotFound, "%s not found", what)
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal([]byte(doc), out); err != nil {
+		return trustmark.Internal(fmt.Errorf("%s: %w", what, err))
+	}
+	return nil
+}
+
+// listDocs reads the JSON docs a query returns.
+func listDocs[T any](t *tx, query string, args ...any) ([]T, error) {
+	rows, err := t.q.QueryContext(t.ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var doc string
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			return nil, trustmark.Internal(err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// docError names the thing a constraint violation was about.
+func docError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	e := storeError(err)
+	switch trustmark.KindOf(e) {
+	case trustmark.KindConflict:
+		return &trustmark.Error{Kind: trustmark.KindConflict, Message: what + " already exists", Err: err}
+	case trustmark.KindNotFound:
+		return &trustmark.Error{Kind: trustmark.KindNotFound, Message: what + " refers to something that does not exist", Err: err}
+	}
+	return e
+}
+
+// where builds a WHERE clause from the non-empty conditions.
+func where(conds map[string]any) (string, []any) {
+	var parts []string
+	var args []any
+	for _, col := range sortedKeys(conds) {
+		v := conds[col]
+		if s, ok := v.(string); ok && s == "" {
+			continue
+		}
+		parts = append(parts, col+" = ?")
+		args = append(args, v)
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(parts, " AND "), args
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+// Organizations.
+
+func (t *tx) CreateOrganization(o *trustmark.Organization) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.ID == "" {
+		o.ID = newID("org_")
+	}
+	if o.CreatedAt.IsZero() {
+		o.CreatedAt = time.Now().UTC()
+	}
+	_, err := t.q.ExecContext(t.ctx, `INSERT INTO organizations (id, kind, name, contact, website, address, country, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, o.Kind, o.Name, o.Contact, o.Website, o.Address, o.Country, timeText(o.CreatedAt))
+	if trustmark.IsKind(storeError(err), trustmark.KindConflict) {
+		return &trustmark.Error{Kind: trustmark.KindConflict, Message: fmt.Sprintf("a %s named %q already exists", o.Kind, o.Name), Err: err}
+	}
+	return err
+}
+
+func (t *tx) Organization(id string) (*trustmark.Organization, error) {
+	o, err := scanOrganization(t.q.QueryRowContext(t.ctx, `SELECT `+orgColumns+` FROM organizations WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, trustmark.Errorf(trustmark.KindNotFound, "organization %q not found", id)
+	}
+	return o, storeError(err)
+}
+
+// Tokens.
+
+func (t *tx) CreateToken(tok *trustmark.Token) error {
+	if tok.ID == "" {
+		tok.ID = newID("tok_")
+	}
+	if err := tok.Validate(); err != nil {
+		return err
+	}
+	return t.insertDoc("tokens", []string{"id", "org_id", "hash"}, []any{tok.ID, tok.OrgID, tok.Hash}, tokenDoc(tok), "token")
+}
+
+// storedToken keeps the hash in the JSON doc too, which Token's tag hides.
+type storedToken struct {
+	trustmark.Token
+	Hash []byte `json:"hash"`
+}
+
+func tokenDoc(tok *trustmark.Token) storedToken { return storedToken{Token: *tok, Hash: tok.Hash} }
+
+func (t *tx) readToken(query string, arg any, what string) (*trustmark.Token, error) {
+	var st storedToken
+	if err := t.getDoc(query, arg, &st, what); err != nil {
+		return nil, err
+	}
+	st.Token.Hash = st.Hash
+	return &st.Token, nil
+}
+
+func (t *tx) Token(id string) (*trustmark.Token, error) {
+	return t.readToken(`SELECT doc FROM tokens WHERE id = ?`, id, "token "+id)
+}
+
+func (t *tx) TokenByHash(hash []byte) (*trustmark.Token, error) {
+	return t.readToken(`SELECT doc FROM tokens WHERE hash = ?`, hash, "token")
+}
+
+func (t *tx) Tokens(orgID string) ([]trustmark.Token, error) {
+	sts, err := listDocs[storedToken](t, `SELECT doc FROM tokens WHERE org_id = ? ORDER BY id`, orgID)
+	out := make([]trustmark.Token, len(sts))
+	for i, st := range sts {
+		out[i] = st.Token
+	}
+	return out, err
+}
+
+func (t *tx) RevokeToken(id string, at time.Time) error {
+	tok, err := t.Token(id)
+	if err != nil {
+		return err
+	}
+	if tok.RevokedAt != nil {
+		return nil
+	}
+	at = at.UTC()
+	tok.RevokedAt = &at
+	return t.updateDoc("tokens", "id", id, nil, nil, tokenDoc(tok), "token "+id)
+}
+
+// Labs.
+
+func (t *tx) PutLab(l *trustmark.LabRecognition) error {
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	if err := t.kinds.require(t.ctx, t.q, "organization_id", l.OrgID, trustmark.OrgLab); err != nil {
+		return err
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.ExecContext(t.ctx, `INSERT INTO labs (org_id, status, doc) VALUES (?, ?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET status = excluded.status, doc = excluded.doc`, l.OrgID, l.Status, string(b))
+	return err
+}
+
+func (t *tx) Lab(orgID string) (*trustmark.LabRecognition, error) {
+	var l trustmark.LabRecognition
+	return &l, t.getDoc(`SELECT doc FROM labs WHERE org_id = ?`, orgID, &l, "lab recognition of "+orgID)
+}
+
+func (t *tx) Labs() ([]trustmark.LabRecognition, error) {
+	return listDocs[trustmark.LabRecognition](t, `SELECT l.doc FROM labs l JOIN organizations o ON o.id = l.org_id ORDER BY o.name`)
+}
+
+// Products.
+
+func (t *tx) CreateProduct(p *trustmark.Product) error {
+	if err := prepareProduct(p); err != nil {
+		return err
+	}
+	return insertProduct(t.ctx, t.q, p, t.kinds)
+}
+
+func (t *tx) Product(id string) (*trustmark.Product, error) {
+	return scanProduct(t.q.QueryRowContext(t.ctx, `SELECT `+productColumns+` FROM products WHERE id = ?`, id), id)
+}
+
+func (t *tx) Products(manufacturerID string) ([]trustmark.Product, error) {
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+productColumns+` FROM products WHERE manufacturer_id = ? ORDER BY created_at, id`, manufacturerID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []trustmark.Product{}
+	for rows.Next() {
+		p, err := scanProduct(rows, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *p)
+	}
+	return out, rows.Err()
+}
+
+// Applications.
+
+func (t *tx) CreateApplication(a *trustmark.Application) error {
+	if a.ID == "" {
+		a.ID = newID("app_")
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return t.insertDoc("applications", []string{"id", "manufacturer_id", "product_id", "cla_id", "lab_id", "state"},
+		[]any{a.ID, a.ManufacturerID, a.ProductID, a.CLAID, a.LabID, a.State}, a, "application "+a.ID)
+}
+
+func (t *tx) Application(id string) (*trustmark.Application, error) {
+	var a trustmark.Application
+	return &a, t.getDoc(`SELECT doc FROM applications WHERE id = ?`, id, &a, "application "+id)
+}
+
+func (t *tx) UpdateApplication(a *trustmark.Application) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	return t.updateDoc("applications", "id", a.ID, []string{"state", "lab_id", "cla_id"}, []any{a.State, a.LabID, a.CLAID}, a, "application "+a.ID)
+}
+
+func (t *tx) Applications(f trustmark.ApplicationFilter) ([]trustmark.Application, error) {
+	w, args := where(map[string]any{"manufacturer_id": f.ManufacturerID, "cla_id": f.CLAID, "lab_id": f.LabID,
+		"product_id": f.ProductID, "state": string(f.State)})
+	return listDocs[trustmark.Application](t, `SELECT doc FROM applications`+w+` ORDER BY rowid`, args...)
+}
+
+// Reports and evidence.
+
+func (t *tx) CreateReport(r *trustmark.TestReport) error {
+	if r.ID == "" {
+		r.ID = newID("rep_")
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	// The report row keeps the evidence's metadata; the evidence table keeps
+	// each file's content beside the same metadata.
+	stored := *r
+	stored.Results = make([]trustmark.ReportResult, len(r.Results))
+	for i := range r.Results {
+		res := r.Results[i]
+		res.Evidence = make([]trustmark.Evidence, len(r.Results[i].Evidence))
+		for j := range r.Results[i].Evidence {
+			e := &r.Results[i].Evidence[j]
+			if e.ID == "" {
+				e.ID = newID("evd_")
+			}
+			res.Evidence[j] = *e
+			res.Evidence[j].Content = nil
+		}
+		stored.Results[i] = res
+	}
+	if err := t.insertDoc("reports", []string{"id", "application_id", "lab_id"}, []any{r.ID, r.ApplicationID, r.LabID}, stored, "report "+r.ID); err != nil {
+		return err
+	}
+	for i := range stored.Results {
+		for j, meta := range stored.Results[i].Evidence {
+			b, err := json.Marshal(meta)
+			if err != nil {
+				return err
+			}
+			if _, err := t.q.ExecContext(t.ctx, `INSERT INTO evidence (id, report_id, sha256, content, doc) VALUES (?, ?, ?, ?, ?)`,
+				meta.ID, r.ID, meta.SHA256, r.Results[i].Evidence[j].Content, string(b)); err != nil {
+				return docError(err, "evidence "+meta.ID)
+			}
+		}
+	}
+	return nil
+}
+
+func (t *tx) Reports(applicationID string) ([]trustmark.TestReport, error) {
+	return listDocs[trustmark.TestReport](t, `SELECT doc FROM reports WHERE application_id = ? ORDER BY rowid`, applicationID)
+}
+
+func (t *tx) Evidence(id string) (*trustmark.Evidence, error) {
+	var e trustmark.Evidence
+	var doc string
+	err := t.q.QueryRowContext(t.ctx, `SELECT doc, content FROM evidence WHERE id = ?`, id).Scan(&doc, &e.Content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, trustmark.Errorf(trustmark.KindNotFound, "evidence %s not found", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	content := e.Content
+	if err := json.Unmarshal([]byte(doc), &e); err != nil {
+		return nil, trustmark.Internal(err)
+	}
+	e.Content = content
+	return &e, nil
+}
+
+// Grants.
+
+func (t *tx) IssueGrant(g *trustmark.Grant, r *trustmark.RegistryRecord) error {
+	if err := prepareGrant(g, r); err != nil {
+		return err
+	}
+	return insertGrant(t.ctx, t.q, g, r, t.kinds)
+}
+
+func (t *tx) Grant(id trustmark.LabelID) (*trustmark.Grant, error) {
+	return scanGrant(t.q.QueryRowContext(t.ctx, `SELECT `+grantColumns+` FROM grants WHERE label_id = ?`, id), id)
+}
+
+func (t *tx) RegistryRecord(id trustmark.LabelID) (*trustmark.RegistryRecord, error) {
+	return scanRecord(t.q.QueryRowContext(t.ctx, `SELECT doc FROM registry_records WHERE label_id = ?`, id), id)
+}
+
+func (t *tx) SaveGrant(g *trustmark.Grant, r *trustmark.RegistryRecord) error {
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	if r.LabelID != g.LabelID {
+		return trustmark.FieldError("label_id", "the record's label ID %s differs from the grant's %s", r.LabelID, g.LabelID)
+	}
+	g.SyncRecord(r)
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(t.ctx, `UPDATE grants SET status = ?, status_reason = ?, status_changed_at = ?, cure_deadline = ?
+		WHERE label_id = ?`, g.Status, g.StatusReason, timeText(g.StatusChangedAt), nullTime(g.CureDeadline), g.LabelID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return trustmark.Errorf(trustmark.KindNotFound, "no grant with label ID %s", g.LabelID)
+	}
+	return updateRecord(t.ctx, t.q, r)
+}
+
+func (t *tx) Grants(f trustmark.GrantFilter) ([]trustmark.Grant, error) {
+	w, args := where(map[string]any{"cla_id": f.CLAID, "manufacturer_id": f.ManufacturerID, "status": string(f.Status)})
+	if !f.CureBefore.IsZero() {
+		if w == "" {
+			w = " WHERE "
+		} else {
+			w += " AND "
+		}
+		w += "status = 'suspended' AND cure_deadline < ?"
+		args = append(args, timeText(f.CureBefore))
+	}
+	rows, err := t.q.QueryContext(t.ctx, `SELECT `+grantColumns+` FROM grants`+w+` ORDER BY label_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []trustmark.Grant{}
+	for rows.Next() {
+		g, err := scanGrant(rows, "")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *g)
+	}
+	return out, rows.Err()
+}
+
+// Surveillance.
+
+func (t *tx) CreatePlan(p *trustmark.SurveillancePlan) error {
+	if p.ID == "" {
+		p.ID = newID("pln_")
+	}
+	err := t.insertDoc("surveillance_plans", []string{"id", "cla_id", "year"}, []any{p.ID, p.CLAID, p.Year}, p, "surveillance plan")
+	if trustmark.IsKind(err, trustmark.KindConflict) {
+		return &trustmark.Error{Kind: trustmark.KindConflict, Message: fmt.Sprintf("a surveillance plan for %d already exists for this CLA", p.Year), Err: err}
+	}
+	return err
+}
+
+func (t *tx) Plans(claID string) ([]trustmark.SurveillancePlan, error) {
+	return listDocs[trustmark.SurveillancePlan](t, `SELECT doc FROM surveillance_plans WHERE cla_id = ? ORDER BY year`, claID)
+}
+
+func (t *tx) CreateSample(s *trustmark.Sample) error {
+	if s.ID == "" {
+		s.ID = newID("smp_")
+	}
+	return t.insertDoc("samples", []string{"id", "plan_id", "cla_id", "manufacturer_id", "label_id"},
+		[]any{s.ID, s.PlanID, s.CLAID, s.ManufacturerID, s.LabelID}, s, "sample "+s.ID)
+}
+
+func (t *tx) Sample(id string) (*trustmark.Sample, error) {
+	var s trustmark.Sample
+	return &s, t.getDoc(`SELECT doc FROM samples WHERE id = ?`, id, &s, "sample "+id)
+}
+
+func (t *tx) UpdateSample(s *trustmark.Sample) error {
+	return t.updateDoc("samples", "id", s.ID, nil, nil, s, "sample "+s.ID)
+}
+
+func (t *tx) Samples(f trustmark.SampleFilter) ([]trustmark.Sample, error) {
+	w, args := where(map[string]any{"plan_id": f.PlanID, "cla_id": f.CLAID, "manufacturer_id": f.ManufacturerID, "label_id": string(f.LabelID)})
+	return listDocs[trustmark.Sample](t, `SELECT doc FROM samples`+w+` ORDER BY rowid`, args...)
+}
+
+// Complaints.
+
+func (t *tx) CreateComplaint(c *trustmark.Complaint) error {
+	if c.ID == "" {
+		c.ID = newID("cmp_")
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return t.insertDoc("complaints", []string{"id", "cla_id", "manufacturer_id", "state"}, []any{c.ID, c.CLAID, c.ManufacturerID, c.State}, c, "complaint "+c.ID)
+}
+
+func (t *tx) Complaint(id string) (*trustmark.Complaint, error) {
+	var c trustmark.Complaint
+	return &c, t.getDoc(`SELECT doc FROM complaints WHERE id = ?`, id, &c, "complaint "+id)
+}
+
+func (t *tx) UpdateComplaint(c *trustmark.Complaint) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	return t.updateDoc("complaints", "id", c.ID, []string{"state"}, []any{c.State}, c, "complaint "+c.ID)
+}
+
+func (t *tx) Complaints(f trustmark.ComplaintFilter) ([]trustmark.Complaint, error) {
+	w, args := where(map[string]any{"cla_id": f.CLAID, "manufacturer_id": f.ManufacturerID, "state": string(f.State)})
+	return listDocs[trustmark.Complaint](t, `SELECT doc FROM complaints`+w+` ORDER BY rowid`, args...)
+}
+
+// Renewal policies.
+
+func (t *tx) PutRenewalPolicy(p *trustmark.RenewalPolicy) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	_, err = t.q.ExecContext(t.ctx, `INSERT INTO renewal_policies (class, doc) VALUES (?, ?)
+		ON CONFLICT (class) DO UPDATE SET doc = excluded.doc`, p.Class, string(b))
+	return err
+}
+
+func (t *tx) RenewalPolicies() ([]trustmark.RenewalPolicy, error) {
+	return listDocs[trustmark.RenewalPolicy](t, `SELECT doc FROM renewal_policies ORDER BY class`)
+}
+
+// Audit.
+
+func (t *tx) Audit(e *trustmark.AuditEntry) error {
+	if e.At.IsZero() || e.Action == "" || e.Subject == "" {
+		return trustmark.Internal(fmt.Errorf("audit entry needs a time, an action and a subject: %+v", e))
+	}
+	e.At = e.At.UTC()
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	res, err := t.q.ExecContext(t.ctx, `INSERT INTO audit_log (subject, doc) VALUES (?, ?)`, e.Subject, string(b))
+	if err != nil {
+		return err
+	}
+	e.Seq, err = res.LastInsertId()
+	return err
+}
+
+func (t *tx) AuditEntries(f trustmark.AuditFilter) ([]trustmark.AuditEntry, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	w, args := where(map[string]any{"subject": f.Subject})
+	if f.Before > 0 {
+		if w == "" {
+			w = " WHERE "
+		} else {
+			w += " AND "
+		}
+		w += "seq < ?"
+		args = append(args, f.Before)
+	}
+	rows, err := t.q.QueryContext(t.ctx, `SELECT seq, doc FROM audit_log`+w+` ORDER BY seq DESC LIMIT ?`, append(args, f.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []trustmark.AuditEntry{}
+	for rows.Next() {
+		var seq int64
+		var doc string
+		if err := rows.Scan(&seq, &doc); err != nil {
+			return nil, err
+		}
+		var e trustmark.AuditEntry
+		if err := json.Unmarshal([]byte(doc), &e); err != nil {
+			return nil, trustmark.Internal(err)
+		}
+		e.Seq = seq
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
