@@ -178,12 +178,14 @@ func (p *Program) AttachReport(ctx context.Context, pr *trustmark.Principal, app
 		return nil, err
 	}
 	err := p.transact(ctx, func(tx trustmark.Tx) error {
-		a, err := loadApplication(tx, pr, appID)
+		// A lab holding an application's ID learns only that it is not the
+		// named lab: the rule, not the application, is what it sees.
+		a, err := tx.Application(appID)
 		if err != nil {
-			return err
+			return notFound("application", appID)
 		}
 		if a.LabID != pr.Org.ID {
-			return trustmark.Errorf(trustmark.KindForbidden, "only the lab the application names (%s) may report on it", a.LabID)
+			return ruleError("only the lab the application names may attach its test report (8.208(j)); this application names another lab")
 		}
 		switch a.State {
 		case trustmark.AppDraft, trustmark.AppSubmitted, trustmark.AppInfoRequested:
