@@ -5,6 +5,8 @@ package storetest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) trustmark.Store) {
 		{"RegistryChanges", testRegistryChanges},
 		{"ConcurrentWrites", testConcurrentWrites},
 	}
+	tests = append(tests, txTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)
@@ -500,4 +503,10 @@ func testImportGrants(t *testing.T, s trustmark.Store) {
 		t.Errorf("ListRegistry() after import: total %v, %v; want 3", page, err)
 	}
 	wantKind(t, "importing again", s.ImportGrants(ctx, []trustmark.GrantImport{item("a", f.CLA.ID)}), trustmark.KindConflict)
+}
+
+// sha256Hex returns the hex SHA-256 of b.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
