@@ -88,7 +88,7 @@ var items = []item{
 		class: trustmark.ClassThermostat, components: []trustmark.Component{dev("Thermo One"), app("Northwind Home app"), cloud("Northwind Cloud")},
 		cla: "org_demo_keystone", lab: "org_demo_cedar", granted: "2026-01-15", support: "2030-01-31", sensors: [3]bool{false, false, true},
 		updates: trustmark.UpdateAutoOptOut, password: trustmark.PasswordFactoryDefault, changeable: true,
-		status: trustmark.GrantSuspended, statusAt: "2026-11-20", statusReason: "post-market surveillance found the local web interface accepting the factory default password after setup"},
+		status: trustmark.GrantSuspended, statusReason: "post-market surveillance found the local web interface accepting the factory default password after setup"},
 	{key: "echosphere", mfr: "org_demo_bluepeak", site: bp, name: "EchoSphere Smart Speaker", models: []string{"ES-3", "ES-3-MINI"}, hw: "3.0", sw: "12.4",
 		class: trustmark.ClassSmartSpeaker, components: []trustmark.Component{dev("EchoSphere"), app("Bluepeak Connect"), cloud("Bluepeak Voice Cloud")},
 		cla: "org_demo_meridian", lab: "org_demo_ferrous", granted: "2025-11-03", support: "2030-11-30", sensors: [3]bool{false, true, true},
@@ -145,9 +145,14 @@ func Keys() []string {
 	return keys
 }
 
-// Load stores the demo dataset, skipping whatever is already there, and
-// reports how many grants it added.
-func Load(ctx context.Context, s trustmark.Store) (int, error) {
+// Load stores the demo dataset as of now, skipping whatever is already
+// there, and reports how many grants it added.
+func Load(ctx context.Context, s trustmark.Store) (int, error) { return LoadAt(ctx, s, time.Now()) }
+
+// LoadAt is Load with the current time given. Dates are fixed, except that
+// the suspended product was suspended eight days before now, so that its
+// 20-day cure period is running whenever the demo is first loaded.
+func LoadAt(ctx context.Context, s trustmark.Store, now time.Time) (int, error) {
 	byID := map[string]*trustmark.Organization{}
 	for _, o := range orgs {
 		o.CreatedAt = day("2025-01-06")
@@ -164,9 +169,12 @@ func Load(ctx context.Context, s trustmark.Store) (int, error) {
 		}
 		byID[o.ID] = &o
 	}
+	if err := loadRecognitions(ctx, s); err != nil {
+		return 0, err
+	}
 	added := 0
 	for _, it := range items {
-		ok, err := loadItem(ctx, s, it, byID)
+		ok, err := loadItem(ctx, s, it, byID, now)
 		if err != nil {
 			return added, fmt.Errorf("demo product %s: %w", it.name, err)
 		}
@@ -177,7 +185,7 @@ func Load(ctx context.Context, s trustmark.Store) (int, error) {
 	return added, nil
 }
 
-func loadItem(ctx context.Context, s trustmark.Store, it item, byID map[string]*trustmark.Organization) (bool, error) {
+func loadItem(ctx context.Context, s trustmark.Store, it item, byID map[string]*trustmark.Organization, now time.Time) (bool, error) {
 	id := LabelID(it.key)
 	if _, err := s.Grant(ctx, id); err == nil {
 		return false, nil
@@ -200,7 +208,12 @@ func loadItem(ctx context.Context, s trustmark.Store, it item, byID map[string]*
 		return false, err
 	}
 	if it.status != "" {
-		at := day(it.statusAt).Add(14 * time.Hour)
+		var at time.Time
+		if it.status == trustmark.GrantSuspended {
+			at = now.UTC().Add(-8 * 24 * time.Hour).Truncate(time.Hour)
+		} else {
+			at = day(it.statusAt).Add(14 * time.Hour)
+		}
 		if _, _, err := s.UpdateGrant(ctx, id, at, func(g *trustmark.Grant, _ *trustmark.RegistryRecord) error {
 			return g.Apply(trustmark.StatusChange{LabelID: id, To: it.status, Reason: it.statusReason, At: at})
 		}); err != nil {
@@ -270,4 +283,51 @@ func day(s string) time.Time {
 		panic("demo: bad date " + s)
 	}
 	return t
+}
+
+// labs are the demo labs' recognition records (8.217(e)).
+var labs = []trustmark.LabRecognition{
+	{OrgID: "org_demo_ferrous", TestSites: []string{"Pittsburgh, PA", "Austin, TX"}, MailingAddress: "18 Foundry Rd, Pittsburgh, PA 15201",
+		AccreditationBody: "Demo Accreditation Board", Scope: []string{"nist-ir-8425", "nist-ir-8425a", "etsi-en-303-645"},
+		AccreditationExpires: "2028-03-31", DesignationNumber: "US0101", FRN: "0031234567", ContractTesting: true},
+	{OrgID: "org_demo_cedar", TestSites: []string{"Boulder, CO"}, MailingAddress: "410 Pine Ave, Boulder, CO 80302",
+		AccreditationBody: "Demo Accreditation Board", Scope: []string{"nist-ir-8425"},
+		AccreditationExpires: "2027-09-30", DesignationNumber: "US0102", FRN: "0037654321", ContractTesting: true},
+}
+
+// renewals are the demo's renewal policies per product class.
+var renewals = []trustmark.RenewalPolicy{
+	{Class: trustmark.ClassCamera, IntervalMonths: 12}, {Class: trustmark.ClassRouter, IntervalMonths: 12},
+	{Class: trustmark.ClassBabyMonitor, IntervalMonths: 12}, {Class: trustmark.ClassLock, IntervalMonths: 24},
+	{Class: trustmark.ClassLighting, IntervalMonths: 36}, {Class: trustmark.ClassPlug, IntervalMonths: 36},
+}
+
+// loadRecognitions stores the labs' recognitions and the renewal policies
+// that are not there yet.
+func loadRecognitions(ctx context.Context, s trustmark.Store) error {
+	return s.Transact(ctx, func(tx trustmark.Tx) error {
+		for _, l := range labs {
+			if _, err := tx.Lab(l.OrgID); err == nil {
+				continue
+			}
+			l.Status, l.RecognizedAt = trustmark.LabRecognized, day("2025-01-20")
+			if err := tx.PutLab(&l); err != nil {
+				return fmt.Errorf("demo lab %s: %w", l.OrgID, err)
+			}
+		}
+		existing, err := tx.RenewalPolicies()
+		if err != nil {
+			return err
+		}
+		if len(existing) > 0 {
+			return nil
+		}
+		for _, p := range renewals {
+			p.SetBy, p.SetAt = "Demo Lead Administrator", day("2025-01-20")
+			if err := tx.PutRenewalPolicy(&p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

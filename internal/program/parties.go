@@ -83,6 +83,34 @@ func (p *Program) Authenticate(ctx context.Context, secret string) (*trustmark.P
 	return pr, err
 }
 
+// OperatorToken creates a token for any organization on the authority of
+// whoever runs the trustmark binary against the store (its operator), for
+// bootstrapping demo data or recovering a lost admin token. It is audited
+// as an operator action.
+func (p *Program) OperatorToken(ctx context.Context, orgID, holder string, role trustmark.Role) (*trustmark.Token, string, error) {
+	if err := checkHolder(holder); err != nil {
+		return nil, "", err
+	}
+	if !role.Valid() {
+		return nil, "", trustmark.FieldError("role", "must be admin, member or viewer")
+	}
+	var tok *trustmark.Token
+	var secret string
+	err := p.transact(ctx, func(tx trustmark.Tx) error {
+		org, err := tx.Organization(orgID)
+		if err != nil {
+			return err
+		}
+		now := p.Now()
+		if tok, secret, err = newToken(tx, org.ID, holder, role, "operator", now); err != nil {
+			return err
+		}
+		op := &trustmark.Principal{Org: trustmark.Organization{Name: "operator"}, Token: trustmark.Token{Holder: "trustmark admin token"}}
+		return audit(tx, op, now, "token.create", "token/"+tok.ID, "", string(role), holder+" for "+org.Name)
+	})
+	return tok, secret, err
+}
+
 // mayCreate says which kinds of organization each kind may create: the Lead
 // Administrator creates every other party; a CLA onboards manufacturers.
 var mayCreate = map[trustmark.OrgKind][]trustmark.OrgKind{

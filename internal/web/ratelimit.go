@@ -92,12 +92,15 @@ func (rl *rateLimiter) clientAddr(r *http.Request) string {
 
 // limit wraps a public handler with the per-client rate limit; over the
 // limit it answers 429 with Retry-After.
-func (s *Server) limit(next http.Handler) http.Handler {
-	if s.limiter == nil {
+func (s *Server) limit(next http.Handler) http.Handler { return s.limitWith(s.limiter, next) }
+
+// limitWith wraps a handler with the given limiter (nil: no limit).
+func (s *Server) limitWith(rl *rateLimiter, next http.Handler) http.Handler {
+	if rl == nil {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ok, wait := s.limiter.allow(s.limiter.clientAddr(r), s.now())
+		ok, wait := rl.allow(rl.clientAddr(r), s.now())
 		if !ok {
 			secs := int(wait/time.Second) + 1
 			w.Header().Set("Retry-After", strconv.Itoa(secs))

@@ -55,20 +55,20 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/applications/{id}/evidence/{evidence_id}", s.api(s.handleGetEvidence)) // its parties, overseers
 
 	// Grants after the decision.
-	mux.Handle("GET /api/v1/grants", s.api(s.handleListGrants))                               // manufacturer, CLA, overseers
-	mux.Handle("GET /api/v1/grants/{label_id}", s.api(s.handleGetGrant))                      // its parties, overseers
-	mux.Handle("PUT /api/v1/grants/{label_id}/disclosures", s.api(s.handleUpdateDisclosures)) // its manufacturer
-	mux.Handle("POST /api/v1/grants/{label_id}/status", s.api(s.handleChangeStatus))          // per status: CLA, regulator, manufacturer
-	mux.Handle("POST /api/v1/surveillance/plans", s.api(s.handleCreatePlan))                  // CLA
-	mux.Handle("GET /api/v1/surveillance/plans", s.api(s.handleListPlans))                    // CLA, overseers
-	mux.Handle("GET /api/v1/surveillance/samples", s.api(s.handleListSamples))                // CLA, manufacturer, overseers
-	mux.Handle("POST /api/v1/surveillance/samples/{id}/result", s.api(s.handleRecordSample))  // requesting CLA
-	mux.Handle("POST /api/v1/complaints", s.api(s.handleFileComplaint))                       // anyone
-	mux.Handle("GET /api/v1/complaints", s.api(s.handleListComplaints))                       // CLA, manufacturer, overseers
-	mux.Handle("POST /api/v1/complaints/{id}/action", s.api(s.handleComplaintAction))         // current holder
-	mux.Handle("GET /api/v1/audit", s.api(s.handleAudit))                                     // overseers
-	mux.Handle("POST /api/v1/sweep", s.api(s.handleSweep))                                    // overseers
-	mux.Handle("GET /api/v1/openapi.json", public(s.handleOpenAPI))                           // anyone
+	mux.Handle("GET /api/v1/grants", s.api(s.handleListGrants))                                    // manufacturer, CLA, overseers
+	mux.Handle("GET /api/v1/grants/{label_id}", s.api(s.handleGetGrant))                           // its parties, overseers
+	mux.Handle("PUT /api/v1/grants/{label_id}/disclosures", s.api(s.handleUpdateDisclosures))      // its manufacturer
+	mux.Handle("POST /api/v1/grants/{label_id}/status", s.api(s.handleChangeStatus))               // per status: CLA, regulator, manufacturer
+	mux.Handle("POST /api/v1/surveillance/plans", s.api(s.handleCreatePlan))                       // CLA
+	mux.Handle("GET /api/v1/surveillance/plans", s.api(s.handleListPlans))                         // CLA, overseers
+	mux.Handle("GET /api/v1/surveillance/samples", s.api(s.handleListSamples))                     // CLA, manufacturer, overseers
+	mux.Handle("POST /api/v1/surveillance/samples/{id}/result", s.api(s.handleRecordSample))       // requesting CLA
+	mux.Handle("POST /api/v1/complaints", s.limitWith(s.complaints, s.api(s.handleFileComplaint))) // anyone; 10 per hour per client
+	mux.Handle("GET /api/v1/complaints", s.api(s.handleListComplaints))                            // CLA, manufacturer, overseers
+	mux.Handle("POST /api/v1/complaints/{id}/action", s.api(s.handleComplaintAction))              // current holder
+	mux.Handle("GET /api/v1/audit", s.api(s.handleAudit))                                          // overseers
+	mux.Handle("POST /api/v1/sweep", s.api(s.handleSweep))                                         // overseers
+	mux.Handle("GET /api/v1/openapi.json", public(s.handleOpenAPI))                                // anyone
 
 	// Public registry and criteria, pages (anyone).
 	mux.Handle("GET /{$}", public(s.handleHome))

@@ -29,6 +29,9 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is how many requests a client may make at once; default 2×RateLimit.
 	RateBurst int
+	// ComplaintsPerHour is how many complaints one client may file per hour
+	// (burst 3); default 10, negative disables the extra limit.
+	ComplaintsPerHour float64
 	// ClientIPHeader names a header set by a trusted reverse proxy that
 	// carries the client's address (e.g. X-Forwarded-For); empty means the
 	// TCP peer address is the client.
@@ -49,17 +52,19 @@ type Config struct {
 
 // Server is the trustmark HTTP handler.
 type Server struct {
-	store    trustmark.Store
-	base     string
-	log      *slog.Logger
-	now      func() time.Time
-	limiter  *rateLimiter
-	cache    *recordCache
-	assets   *assets
-	pages    *pageSet
-	criteria *criteria.Set
-	program  *program.Program
-	handler  http.Handler
+	store   trustmark.Store
+	base    string
+	log     *slog.Logger
+	now     func() time.Time
+	limiter *rateLimiter
+	// complaints limits complaint filing per client, beyond the general limit.
+	complaints *rateLimiter
+	cache      *recordCache
+	assets     *assets
+	pages      *pageSet
+	criteria   *criteria.Set
+	program    *program.Program
+	handler    http.Handler
 }
 
 // NewServer returns the HTTP handler of trustmark over store.
@@ -84,6 +89,12 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 			burst = max(1, int(2*cfg.RateLimit))
 		}
 		s.limiter = newRateLimiter(cfg.RateLimit, burst, cfg.ClientIPHeader)
+	}
+	switch {
+	case cfg.ComplaintsPerHour == 0:
+		s.complaints = newRateLimiter(10.0/3600, 3, cfg.ClientIPHeader)
+	case cfg.ComplaintsPerHour > 0:
+		s.complaints = newRateLimiter(cfg.ComplaintsPerHour/3600, 3, cfg.ClientIPHeader)
 	}
 	var err error
 	s.criteria = cfg.Criteria

@@ -39,7 +39,7 @@ func newEnv(t *testing.T, cfg web.Config) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := demo.Load(ctx, db); err != nil {
+	if _, err := demo.LoadAt(ctx, db, now); err != nil {
 		t.Fatalf("demo.Load() = %v", err)
 	}
 	cfg.BaseURL = base
