@@ -39,3 +39,23 @@ func (s *Server) api(h apiHandler) http.Handler {
 		}
 	}))
 }
+
+// refuseBadTokens lets anonymous requests through a public route but
+// answers 401 to a request whose token is malformed, unknown or revoked, so
+// a credential problem is never silently ignored. It costs nothing when no
+// Authorization header is sent.
+func (s *Server) refuseBadTokens(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			if _, err := s.principal(r); err != nil {
+				if isAPI(r) {
+					s.apiError(w, r, err)
+				} else {
+					s.pageError(w, r, err)
+				}
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

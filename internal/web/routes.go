@@ -8,7 +8,7 @@ import "net/http"
 // client.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	public := func(h http.HandlerFunc) http.Handler { return s.limit(h) }
+	public := func(h http.HandlerFunc) http.Handler { return s.limit(s.refuseBadTokens(h)) }
 
 	// Operations (anyone; not rate-limited so probes never fail).
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
