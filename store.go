@@ -68,6 +68,23 @@ type Store interface {
 	// Writes through it fail.
 	View(ctx context.Context, fn func(Tx) error) error
 
+	// LogHead returns the current checkpoint: tree size, root hash and signed
+	// note (size 0 and a nil note before the first one).
+	LogHead(ctx context.Context) (size int64, root [32]byte, note []byte, err error)
+	// LogSize returns how many entries are sequenced, integrated or not.
+	LogSize(ctx context.Context) (int64, error)
+	// LogEntries returns the entries start ≤ i < end (fewer if the log is shorter).
+	LogEntries(ctx context.Context, start, end int64) ([][]byte, error)
+	// LabelLog returns the indexes and entries of one label's events, oldest first.
+	LabelLog(ctx context.Context, id LabelID) ([]int64, [][]byte, error)
+	// ReadLogHashes returns stored Merkle hashes by their storage index
+	// (golang.org/x/mod/sumdb/tlog.StoredHashIndex). Missing ones are KindInternal.
+	ReadLogHashes(ctx context.Context, indexes []int64) ([][32]byte, error)
+	// StoreCheckpoint stores newly integrated hashes and moves the checkpoint
+	// from oldSize to newSize in one transaction; KindConflict, storing
+	// nothing, when the checkpoint is no longer at oldSize.
+	StoreCheckpoint(ctx context.Context, oldSize, newSize int64, ids []int64, hashes [][32]byte, root [32]byte, note []byte) error
+
 	// Ping checks that the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -64,6 +64,15 @@ type Tx interface {
 	PutRenewalPolicy(p *RenewalPolicy) error
 	RenewalPolicies() ([]RenewalPolicy, error)
 
+	// AppendLog sequences one transparency-log entry (1 to 65535 bytes) at
+	// the next index and returns the index; it is durable when the
+	// transaction commits. Registry record writes log their label events
+	// themselves: this is for other entries.
+	AppendLog(labelID LabelID, data []byte) (int64, error)
+	// LogSupportEnded logs a support_ended event, once, for every record
+	// whose support date is before today, and returns their label IDs.
+	LogSupportEnded(today Date, at time.Time) ([]LabelID, error)
+
 	// Audit appends an entry, assigning its sequence number.
 	Audit(e *AuditEntry) error
 	AuditEntries(f AuditFilter) ([]AuditEntry, error)

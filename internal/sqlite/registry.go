@@ -20,12 +20,14 @@ func insertRecord(ctx context.Context, tx *sql.Tx, r *trustmark.RegistryRecord) 
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO registry_records (label_id, manufacturer_id, status, product_name,
+	if _, err = tx.ExecContext(ctx, `INSERT INTO registry_records (label_id, manufacturer_id, status, product_name,
 		manufacturer_name, model_numbers, change_seq, doc)
 		VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(change_seq), 0) + 1 FROM registry_records), ?)`,
 		r.LabelID, r.ManufacturerID, r.Status, r.ProductName, r.ManufacturerName,
-		strings.Join(r.VersionAndModelNumbers.ModelNumbers, " "), string(doc))
-	return err
+		strings.Join(r.VersionAndModelNumbers.ModelNumbers, " "), string(doc)); err != nil {
+		return err
+	}
+	return logEvent(ctx, tx, trustmark.EventGrant, r, r.Created)
 }
 
 // updateRecord rewrites an existing registry record inside tx and moves it
@@ -35,10 +37,22 @@ func updateRecord(ctx context.Context, tx *sql.Tx, r *trustmark.RegistryRecord) 
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE registry_records SET status = ?, product_name = ?, manufacturer_name = ?,
+	var old trustmark.GrantStatus
+	if err := tx.QueryRowContext(ctx, `SELECT status FROM registry_records WHERE label_id = ?`, r.LabelID).Scan(&old); err != nil {
+		return err
+	}
+	if _, err = tx.ExecContext(ctx, `UPDATE registry_records SET status = ?, product_name = ?, manufacturer_name = ?,
 		model_numbers = ?, doc = ?, change_seq = (SELECT MAX(change_seq) + 1 FROM registry_records) WHERE label_id = ?`,
-		r.Status, r.ProductName, r.ManufacturerName, strings.Join(r.VersionAndModelNumbers.ModelNumbers, " "), string(doc), r.LabelID)
-	return err
+		r.Status, r.ProductName, r.ManufacturerName, strings.Join(r.VersionAndModelNumbers.ModelNumbers, " "), string(doc), r.LabelID); err != nil {
+		return err
+	}
+	// Every change of a record is a logged event: a status change, or a
+	// change of the disclosures.
+	kind := trustmark.EventDisclosures
+	if old != r.Status {
+		kind = trustmark.EventStatus
+	}
+	return logEvent(ctx, tx, kind, r, r.Modified)
 }
 
 func scanRecord(s scanner, id trustmark.LabelID) (*trustmark.RegistryRecord, error) {

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -23,6 +24,8 @@ var txTests = []struct {
 	{"TxAudit", testTxAudit},
 	{"TxIsAtomic", testTxAtomic},
 	{"ViewIsReadOnly", testViewReadOnly},
+	{"ConcurrentTransactionsStayApart", testConcurrentTx},
+	{"LogEntriesFollowRecords", testLogEntries},
 }
 
 func transact(t *testing.T, s trustmark.Store, fn func(tx trustmark.Tx) error) {
@@ -318,5 +321,117 @@ func testViewReadOnly(t *testing.T, s trustmark.Store) {
 		if o.Name == "Sneaky" {
 			t.Error("View wrote an organization")
 		}
+	}
+}
+
+// Many concurrent transactions, half of which fail after writing: exactly
+// the successful ones' writes remain, whatever batching the store does.
+func testConcurrentTx(t *testing.T, s trustmark.Store) {
+	const n = 64
+	errs := make(chan error, n)
+	boom := errors.New("boom")
+	for i := range n {
+		go func() {
+			errs <- s.Transact(context.Background(), func(tx trustmark.Tx) error {
+				o := &trustmark.Organization{ID: fmt.Sprintf("org_cc_%02d", i), Kind: trustmark.OrgLab, Name: fmt.Sprintf("Concurrent %02d", i), Contact: "a@b.example"}
+				if err := tx.CreateOrganization(o); err != nil {
+					return err
+				}
+				if i%2 == 1 {
+					return boom
+				}
+				return nil
+			})
+		}()
+	}
+	failed := 0
+	for range n {
+		if err := <-errs; errors.Is(err, boom) {
+			failed++
+		} else if err != nil {
+			t.Errorf("Transact() = %v", err)
+		}
+	}
+	list, err := s.ListOrganizations(context.Background(), trustmark.OrgLab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed != n/2 || len(list) != n/2 {
+		t.Fatalf("%d transactions failed and %d organizations exist; want %d and %d", failed, len(list), n/2, n/2)
+	}
+	for _, o := range list {
+		var i int
+		fmt.Sscanf(o.ID, "org_cc_%d", &i)
+		if i%2 == 1 {
+			t.Errorf("organization %s of a failed transaction exists", o.ID)
+		}
+	}
+}
+
+// Every registry write appends its label event in the same transaction,
+// with gap-free indexes; raw entries can be appended too.
+func testLogEntries(t *testing.T, s trustmark.Store) {
+	f := NewFixture(t, s, "log")
+	g := f.Grant(t, s, "Logged", t0)
+	if _, _, err := s.UpdateGrant(context.Background(), g.LabelID, t0.Add(time.Hour), func(g *trustmark.Grant, r *trustmark.RegistryRecord) error {
+		return g.Apply(trustmark.StatusChange{LabelID: g.LabelID, To: trustmark.GrantSuspended, Reason: "failed sample", At: t0.Add(time.Hour)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.UpdateGrant(context.Background(), g.LabelID, t0.Add(2*time.Hour), func(_ *trustmark.Grant, r *trustmark.RegistryRecord) error {
+		r.SupportDate = "2031-01-01"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var raw int64
+	transact(t, s, func(tx trustmark.Tx) error {
+		var err error
+		raw, err = tx.AppendLog("", []byte("opaque entry"))
+		if err != nil {
+			return err
+		}
+		_, err = tx.AppendLog("", nil)
+		wantKind(t, "empty entry", err, trustmark.KindInvalid)
+		return nil
+	})
+	if raw != 3 {
+		t.Errorf("raw entry index = %d, want 3 (after grant, status, disclosures)", raw)
+	}
+	idx, data, err := s.LabelLog(context.Background(), g.LabelID)
+	if err != nil || len(idx) != 3 {
+		t.Fatalf("LabelLog() = %v, %v; want 3 events", idx, err)
+	}
+	rec, _ := s.RegistryRecord(context.Background(), g.LabelID)
+	var kinds []trustmark.EventKind
+	for i, d := range data {
+		e, err := trustmark.DecodeLabelEvent(d)
+		if err != nil {
+			t.Fatalf("entry %d: %v", idx[i], err)
+		}
+		kinds = append(kinds, e.Event)
+		if i == 2 && e.RecordSHA256 != trustmark.RecordHash(rec) {
+			t.Errorf("latest event's record hash %s != hash of the stored record %s", e.RecordSHA256, trustmark.RecordHash(rec))
+		}
+	}
+	if diff := cmp.Diff([]trustmark.EventKind{trustmark.EventGrant, trustmark.EventStatus, trustmark.EventDisclosures}, kinds); diff != "" {
+		t.Errorf("event kinds (-want +got):\n%s", diff)
+	}
+	// Support ended: logged once.
+	for range 2 {
+		transact(t, s, func(tx trustmark.Tx) error {
+			ids, err := tx.LogSupportEnded("2031-01-02", t0.Add(3*time.Hour))
+			if err != nil {
+				return err
+			}
+			if len(ids) > 1 {
+				t.Errorf("LogSupportEnded() = %v", ids)
+			}
+			return nil
+		})
+	}
+	idx, _, _ = s.LabelLog(context.Background(), g.LabelID)
+	if len(idx) != 4 {
+		t.Errorf("after support ended: %d events, want 4", len(idx))
 	}
 }
