@@ -65,6 +65,15 @@ func commands() []command {
 		{"admin", "initialize a new installation (admin init)", runAdmin},
 		{"criteria", "list, show, map and evaluate the criteria catalogs", runCriteria},
 		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
+		{"org", "create and read organizations through the API", orgNoun().run},
+		{"token", "create, list and revoke API tokens through the API", tokenNoun().run},
+		{"lab", "recognize and withdraw labs, read the directory, through the API", labNoun().run},
+		{"product", "create and read products through the API", productNoun().run},
+		{"app", "file, sign, submit and decide applications through the API", appNoun().run},
+		{"report", "attach and list test reports through the API", reportNoun().run},
+		{"grant", "read grants, change their status and disclosures, through the API", grantNoun().run},
+		{"complaint", "file and act on complaints through the API", complaintNoun().run},
+		{"registry", "read the public registry through the API", registryNoun().run},
 	}
 }
 

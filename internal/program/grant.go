@@ -63,6 +63,9 @@ func (p *Program) Grants(ctx context.Context, pr *trustmark.Principal, f trustma
 	if err := need(pr, trustmark.RoleViewer); err != nil {
 		return nil, err
 	}
+	if f.Status != "" && !f.Status.Valid() {
+		return nil, trustmark.FieldError("status", "must be one of active, suspended, terminated, withdrawn, surrendered, set_aside")
+	}
 	switch pr.Org.Kind {
 	case trustmark.OrgManufacturer:
 		f.ManufacturerID = pr.Org.ID
@@ -140,6 +143,9 @@ var statusRule = map[trustmark.GrantStatus]struct {
 // active (CLA or regulator), withdraw (CLA or regulator), terminate and set
 // aside (regulator), surrender (the manufacturer).
 func (p *Program) ChangeStatus(ctx context.Context, pr *trustmark.Principal, id trustmark.LabelID, to trustmark.GrantStatus, reason string) (*trustmark.Grant, error) {
+	if err := needAuth(pr); err != nil {
+		return nil, err
+	}
 	rule, ok := statusRule[to]
 	if !ok {
 		return nil, trustmark.FieldError("status", "must be one of suspended, active, withdrawn, terminated, set_aside, surrendered")

@@ -162,6 +162,9 @@ func (p *Program) Organizations(ctx context.Context, pr *trustmark.Principal, ki
 	if err := need(pr, trustmark.RoleViewer); err != nil {
 		return nil, err
 	}
+	if kind != "" && !kind.Valid() {
+		return nil, trustmark.FieldError("kind", "must be one of regulator, lead_administrator, cla, lab, manufacturer")
+	}
 	if !overseer(pr) && kind != trustmark.OrgCLA && kind != trustmark.OrgLab {
 		return nil, trustmark.Errorf(trustmark.KindForbidden, "only the Lead Administrator and the regulator list every organization; others may list kind=cla or kind=lab")
 	}
@@ -235,6 +238,9 @@ func (p *Program) RevokeToken(ctx context.Context, pr *trustmark.Principal, id s
 		}
 		if pr.Token.ID != id && !pr.Token.Role.AtLeast(trustmark.RoleAdmin) {
 			return trustmark.Errorf(trustmark.KindForbidden, "only an admin may revoke another person's token")
+		}
+		if tok.RevokedAt != nil {
+			return nil // already revoked: nothing changes, nothing to audit
 		}
 		now := p.Now()
 		if err := tx.RevokeToken(id, now); err != nil {

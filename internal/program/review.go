@@ -152,6 +152,12 @@ func (p *Program) Applications(ctx context.Context, pr *trustmark.Principal, f t
 	if err := need(pr, trustmark.RoleViewer); err != nil {
 		return nil, err
 	}
+	switch f.State {
+	case "", trustmark.AppDraft, trustmark.AppSubmitted, trustmark.AppInfoRequested, trustmark.AppGranted, trustmark.AppDenied,
+		trustmark.AppDismissed, trustmark.AppUnderReview, trustmark.AppUnderAppeal:
+	default:
+		return nil, trustmark.FieldError("state", "must be one of draft, submitted, info_requested, granted, denied, dismissed, under_review, under_appeal")
+	}
 	switch pr.Org.Kind {
 	case trustmark.OrgManufacturer:
 		f.ManufacturerID = pr.Org.ID

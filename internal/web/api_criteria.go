@@ -12,9 +12,10 @@ import (
 )
 
 // criteriaError turns the criteria package's errors into domain kinds:
-// unknown catalogs, requirements and mappings are KindNotFound; an
-// assessment that cannot be evaluated is KindRule (HTTP 422) naming the
-// offending requirement.
+// catalogs, requirements and mappings looked up by URL and not found are
+// KindNotFound; an assessment that cannot be evaluated — including one
+// against an unknown catalog — is KindRule (HTTP 422) naming the offending
+// requirement when there is one.
 func criteriaError(err error) error {
 	var ie *criteria.InputError
 	switch {
