@@ -81,8 +81,8 @@ func DecodeLabelEvent(b []byte) (LabelEvent, error) {
 
 // RecordHash is the hex SHA-256 of a record's canonical JSON: the record's
 // keys sorted, without the fields that depend on where and when it is served
-// (QR_code_url, supported, sbom_hbom_available, schema_version and the sensor
-// icons). The same record served at any base URL has the same hash.
+// (QR_code_url, supported, sbom_hbom_available, schema_version, log_index
+// and the sensor icons). The same record served at any base URL has the same hash.
 func RecordHash(r *RegistryRecord) string {
 	sum := sha256.Sum256(CanonicalRecord(r))
 	return hex.EncodeToString(sum[:])
@@ -91,7 +91,7 @@ func RecordHash(r *RegistryRecord) string {
 // CanonicalRecord returns the bytes RecordHash hashes.
 func CanonicalRecord(r *RegistryRecord) []byte {
 	c := *r
-	c.QRCodeURL, c.Supported, c.SchemaVersion, c.SBOMHBOMAvailable = "", false, "", SBOMHBOMAvailable{}
+	c.QRCodeURL, c.Supported, c.SchemaVersion, c.SBOMHBOMAvailable, c.LogIndex = "", false, "", SBOMHBOMAvailable{}, nil
 	c.SensorDataCollection = make([]Sensor, len(r.SensorDataCollection))
 	for i, s := range r.SensorDataCollection {
 		s.Icons = nil

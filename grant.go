@@ -184,6 +184,7 @@ func NewRegistryRecord(g *Grant, p *Product, manufacturer, cla, lab *Organizatio
 		Modified:            g.GrantedAt,
 		Disclosures:         d,
 	}
+	r.Disclosures.Normalize()
 	if len(p.ModelNumbers) > 0 {
 		r.ProductModel = p.ModelNumbers[0]
 	}

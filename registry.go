@@ -184,6 +184,27 @@ type Disclosures struct {
 	SBOMHBOMMaintained         SBOMHBOM `json:"sbom_hbom_maintained"`
 }
 
+// Normalize writes out what CTA-2120 leaves to defaults, so stored and
+// served records say the same: a sensor's has (default true) and empty
+// lists instead of absent ones.
+func (d *Disclosures) Normalize() {
+	yes := true
+	for i := range d.SensorDataCollection {
+		if d.SensorDataCollection[i].Has == nil {
+			d.SensorDataCollection[i].Has = &yes
+		}
+	}
+	if d.SensorDataCollection == nil {
+		d.SensorDataCollection = []Sensor{}
+	}
+	if d.AccessControl.PasswordOptions == nil {
+		d.AccessControl.PasswordOptions = []string{}
+	}
+	if d.SecurityUpdateInformation.UpdateOptions == nil {
+		d.SecurityUpdateInformation.UpdateOptions = []string{}
+	}
+}
+
 // Validate checks every disclosure against CTA-2120 and 8.222(b).
 func (d *Disclosures) Validate() error {
 	if len(d.SensorDataCollection) > len(Sensings) {
@@ -305,6 +326,9 @@ type RegistryRecord struct {
 
 	// ManufacturerID is the manufacturer organization's ID, for filtering.
 	ManufacturerID string `json:"manufacturer_id"`
+	// LogIndex is the index of the label's latest event in the transparency
+	// log, filled in when the record is read (not part of the record hash).
+	LogIndex *int64 `json:"log_index,omitempty"`
 }
 
 // ConsumerStatus is what the public registry pages call a record's status.

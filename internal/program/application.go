@@ -82,6 +82,7 @@ func applyInput(a *trustmark.Application, in ApplicationInput, pr *trustmark.Pri
 	}
 	if in.Disclosures != nil {
 		d := *in.Disclosures
+		d.Normalize()
 		a.Disclosures = &d
 	}
 	if in.PriorDenials != nil {
@@ -320,7 +321,7 @@ func (p *Program) Decide(ctx context.Context, pr *trustmark.Principal, id string
 		a.Decision = &trustmark.Decision{Outcome: outcome, Reasons: reasons, DecidedBy: pr.Actor(), DecidedAt: now}
 		a.State = outcome
 		if outcome == trustmark.AppGranted {
-			id, err := p.grant(tx, a, now)
+			id, err := p.grant(tx, pr, a, now)
 			if err != nil {
 				return "", err
 			}
@@ -332,7 +333,7 @@ func (p *Program) Decide(ctx context.Context, pr *trustmark.Principal, id string
 }
 
 // grant checks the test evidence and issues the grant and its record.
-func (p *Program) grant(tx trustmark.Tx, a *trustmark.Application, now time.Time) (trustmark.LabelID, error) {
+func (p *Program) grant(tx trustmark.Tx, pr *trustmark.Principal, a *trustmark.Application, now time.Time) (trustmark.LabelID, error) {
 	if err := a.Complete(); err != nil {
 		return "", err
 	}
@@ -368,7 +369,7 @@ func (p *Program) grant(tx trustmark.Tx, a *trustmark.Application, now time.Time
 		}
 		return "", err
 	}
-	return g.LabelID, audit(tx, &trustmark.Principal{Org: *cla, Token: trustmark.Token{Holder: a.Decision.DecidedBy}}, now, "grant.issue", "grant/"+string(g.LabelID), "", string(g.Status), "application "+a.ID)
+	return g.LabelID, audit(tx, pr, now, "grant.issue", "grant/"+string(g.LabelID), "", string(g.Status), "application "+a.ID)
 }
 
 // verdict evaluates the latest report of the application's lab against the

@@ -94,6 +94,7 @@ func (p *Program) UpdateDisclosures(ctx context.Context, pr *trustmark.Principal
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
+	d.Normalize()
 	var rec *trustmark.RegistryRecord
 	err := p.transact(ctx, func(tx trustmark.Tx) error {
 		g, err := tx.Grant(id)

@@ -60,7 +60,8 @@ func New(store trustmark.Store, set *criteria.Set, cfg Config) *Program {
 		p.seed = func() uint64 {
 			var b [8]byte
 			rand.Read(b[:])
-			return binary.LittleEndian.Uint64(b[:])
+			// 53 bits: the seed stays exact in JSON numbers everywhere.
+			return binary.LittleEndian.Uint64(b[:]) & (1<<53 - 1)
 		}
 	}
 	return p

@@ -105,7 +105,7 @@ func (p *Program) DecideReview(ctx context.Context, pr *trustmark.Principal, id,
 		}
 		a.Decision = &trustmark.Decision{Outcome: trustmark.AppGranted, Reasons: reasons, DecidedBy: pr.Actor(), DecidedAt: now}
 		a.State = trustmark.AppGranted
-		id, err := p.grant(tx, a, now)
+		id, err := p.grant(tx, pr, a, now)
 		if err != nil {
 			return "", err
 		}
@@ -194,9 +194,10 @@ func (p *Program) AttachReport(ctx context.Context, pr *trustmark.Principal, app
 			return ruleError("only the lab the application names may attach its test report (8.208(j)); this application names another lab")
 		}
 		switch a.State {
-		case trustmark.AppDraft, trustmark.AppSubmitted, trustmark.AppInfoRequested:
+		case trustmark.AppDraft, trustmark.AppSubmitted, trustmark.AppInfoRequested, trustmark.AppUnderReview, trustmark.AppUnderAppeal:
+			// Before a decision, or while one is reviewed (a retest may support a reversal).
 		default:
-			return stateError("application %s is %s: reports can be attached only before a decision", a.ID, a.State)
+			return stateError("application %s is %s: reports can be attached only before a decision or during its review", a.ID, a.State)
 		}
 		now := p.Now()
 		lab, err := tx.Lab(pr.Org.ID)
@@ -219,6 +220,9 @@ func (p *Program) AttachReport(ctx context.Context, pr *trustmark.Principal, app
 		return nil, err
 	}
 	for i := range r.Results {
+		if r.Results[i].Evidence == nil {
+			r.Results[i].Evidence = []trustmark.Evidence{}
+		}
 		for j := range r.Results[i].Evidence {
 			r.Results[i].Evidence[j].Content = nil
 		}

@@ -73,8 +73,23 @@ func scanRecord(s scanner, id trustmark.LabelID) (*trustmark.RegistryRecord, err
 
 // RegistryRecord implements trustmark.Store.
 func (db *DB) RegistryRecord(ctx context.Context, id trustmark.LabelID) (*trustmark.RegistryRecord, error) {
-	return scanRecord(db.read.QueryRowContext(ctx, `SELECT doc FROM registry_records WHERE label_id = ?`, id), id)
+	var doc string
+	var idx sql.NullInt64
+	err := db.read.QueryRowContext(ctx, `SELECT doc, log_index FROM registry_records WHERE label_id = ?`, id).Scan(&doc, &idx)
+	if err != nil {
+		return scanRecord(errRow{err}, id)
+	}
+	r, err := scanRecord(rowOf(doc), id)
+	if err == nil && idx.Valid {
+		r.LogIndex = &idx.Int64
+	}
+	return r, err
 }
+
+// errRow is a scanner that fails with err.
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
 
 // ListRegistry implements trustmark.Store.
 func (db *DB) ListRegistry(ctx context.Context, f trustmark.RegistryFilter) (*trustmark.RegistryPage, error) {

@@ -347,9 +347,7 @@ func (t *tx) CreateReport(r *trustmark.TestReport) error {
 		res.Evidence = make([]trustmark.Evidence, len(r.Results[i].Evidence))
 		for j := range r.Results[i].Evidence {
 			e := &r.Results[i].Evidence[j]
-			if e.ID == "" {
-				e.ID = newID("evd_")
-			}
+			e.ID = newID("evd_") // always ours: a client cannot pick another report's ID
 			res.Evidence[j] = *e
 			res.Evidence[j].Content = nil
 		}
