@@ -46,8 +46,12 @@ func (e usageError) Error() string { return e.msg }
 
 func exitCode(err error) int {
 	var ue usageError
-	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+	var fe fetchError
+	switch {
+	case errors.As(err, &ue) || errors.Is(err, flag.ErrHelp):
 		return 2
+	case errors.As(err, &fe):
+		return 3
 	}
 	return 1
 }
@@ -65,6 +69,8 @@ func commands() []command {
 		{"admin", "initialize a new installation (admin init)", runAdmin},
 		{"criteria", "list, show, map and evaluate the criteria catalogs", runCriteria},
 		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
+		{"verify", "verify a label against the public transparency log", runVerify},
+		{"log", "check the local log (fsck) or follow a remote one (monitor)", runLog},
 		{"org", "create and read organizations through the API", orgNoun().run},
 		{"token", "create, list and revoke API tokens through the API", tokenNoun().run},
 		{"lab", "recognize and withdraw labs, read the directory, through the API", labNoun().run},

@@ -193,7 +193,9 @@ func (p *Program) setStatus(tx trustmark.Tx, pr *trustmark.Principal, g *trustma
 
 // Sweep applies the program's clocks at the current time: every suspended
 // grant whose 20-day cure period has ended is terminated (FCC 24-26 paras
-// 127, 129). It returns the label IDs it changed. The server runs it
+// 127, 129), and every record whose support date has passed gets its
+// support_ended event in the log, once. It returns the label IDs whose
+// records changed. The server runs it
 // periodically; the overseers may run it at once.
 func (p *Program) Sweep(ctx context.Context) ([]trustmark.LabelID, error) {
 	var changed []trustmark.LabelID
@@ -209,6 +211,15 @@ func (p *Program) Sweep(ctx context.Context) ([]trustmark.LabelID, error) {
 				return err
 			}
 			changed = append(changed, g.LabelID)
+		}
+		ended, err := tx.LogSupportEnded(trustmark.DateOf(now), now)
+		if err != nil {
+			return err
+		}
+		for _, id := range ended {
+			if err := audit(tx, systemActor, now, "grant.support_ended", "grant/"+string(id), "", "", "support period ended"); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -40,19 +40,23 @@ type Config struct {
 	Now func() time.Time
 	// Seed returns a random seed for surveillance sampling; nil means crypto/rand.
 	Seed func() uint64
+	// Committed is called after every committed change, e.g. to have the
+	// transparency log integrate the label events it wrote; nil does nothing.
+	Committed func()
 }
 
 // Program applies the program's rules to a store.
 type Program struct {
 	store    trustmark.Store
 	criteria *criteria.Set
-	now      func() time.Time
-	seed     func() uint64
+	now       func() time.Time
+	seed      func() uint64
+	committed func()
 }
 
 // New returns the program over store, judging test reports with set.
 func New(store trustmark.Store, set *criteria.Set, cfg Config) *Program {
-	p := &Program{store: store, criteria: set, now: cfg.Now, seed: cfg.Seed}
+	p := &Program{store: store, criteria: set, now: cfg.Now, seed: cfg.Seed, committed: cfg.Committed}
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -90,7 +94,13 @@ var systemActor = &trustmark.Principal{
 
 // transact runs fn in one store transaction.
 func (p *Program) transact(ctx context.Context, fn func(trustmark.Tx) error) error {
-	return p.store.Transact(ctx, fn)
+	if err := p.store.Transact(ctx, fn); err != nil {
+		return err
+	}
+	if p.committed != nil {
+		p.committed()
+	}
+	return nil
 }
 
 // view runs fn in one read-only snapshot.

@@ -146,7 +146,7 @@ func authzServer(t *testing.T, db *sqlite.DB, set *criteria.Set) http.Handler {
 	t.Helper()
 	now := func() time.Time { return authzNow }
 	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: now, Criteria: set,
-		Program: program.New(db, set, program.Config{Now: now, Seed: func() uint64 { return 42 }})})
+		Program: program.New(db, set, program.Config{Now: now, Seed: func() uint64 { return 42 }}), Log: newTestLog(t, db)})
 	if err != nil {
 		t.Fatalf("NewServer() = %v", err)
 	}
@@ -451,6 +451,9 @@ func authzCases(t *testing.T, w *authzWorld, set *criteria.Set) []authzCase {
 		{route: "GET /api/v1/registry", path: "/api/v1/registry", ok: anyone,
 			marks: []authzMark{{"M1's public registry record", string(w.label), anyone}}},
 		{route: "GET /api/v1/registry/{label_id}", path: "/api/v1/registry/" + string(w.label), ok: anyone},
+		{route: "GET /api/v1/registry/{label_id}/proof", path: "/api/v1/registry/" + string(w.label) + "/proof", ok: anyone},
+		{route: "GET /api/v1/registry/{label_id}/history", path: "/api/v1/registry/" + string(w.label) + "/history", ok: anyone},
+		{route: "GET /api/v1/log/key", path: "/api/v1/log/key", ok: anyone},
 		{route: "GET /api/v1/catalogs", path: "/api/v1/catalogs", ok: anyone},
 		{route: "GET /api/v1/catalogs/{id}", path: "/api/v1/catalogs/" + program.USCatalog, ok: anyone},
 		{route: "GET /api/v1/mappings/{from}/{to}", path: "/api/v1/mappings/nist-ir-8425/etsi-en-303-645", ok: anyone},

@@ -19,6 +19,7 @@ import (
 	"trustmark/internal/program"
 	"trustmark/internal/sqlite"
 	"trustmark/internal/storetest"
+	"trustmark/internal/tlog"
 	"trustmark/internal/web"
 )
 
@@ -53,12 +54,19 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	prog := program.New(db, set, program.Config{Now: clk.Now, Seed: func() uint64 { return 42 }})
+	tl := newTestLog(t, db)
+	// Integrate synchronously after every change, so tests see checkpoints at once.
+	prog := program.New(db, set, program.Config{Now: clk.Now, Seed: func() uint64 { return 42 },
+		Committed: func() {
+			if err := tl.IntegrateAll(context.Background()); err != nil {
+				t.Errorf("IntegrateAll() = %v", err)
+			}
+		}})
 	_, laToken, err := prog.Init(ctx, trustmark.Organization{Name: "Test Lead Administrator", Contact: "https://lead.example.org/contact"}, "Lee Admin")
 	if err != nil {
 		t.Fatalf("Init() = %v", err)
 	}
-	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: clk.Now, Program: prog, Criteria: set})
+	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: clk.Now, Program: prog, Criteria: set, Log: tl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,6 +301,12 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("/p/%s does not show the termination", label)
 	}
 
+	// The transparency log holds the label's whole history, provably.
+	checkLogged(t, w, label, []string{"grant", "disclosures", "status", "status"}, "terminated")
+	if !strings.Contains(string(page), "Verified in the public log at index") {
+		t.Errorf("/p/%s does not say it is verified in the public log", label)
+	}
+
 	// The audit log holds every step, readable by the overseers only.
 	var log struct{ Items []trustmark.AuditEntry }
 	w.call(reg, "GET", "/api/v1/audit?limit=500", nil, 200, &log)
@@ -403,4 +417,58 @@ func TestIllegalTransitions(t *testing.T) {
 
 func sha(b []byte) string {
 	return fmt.Sprintf("%x", sha256Sum(b))
+}
+
+// checkLogged verifies a label's proof as an outside verifier would and
+// checks its history's event kinds and final status.
+func checkLogged(t *testing.T, w *world, label trustmark.LabelID, kinds []string, status string) {
+	t.Helper()
+	get := func(path string) []byte {
+		resp, err := http.Get(w.url + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s = %v %v", path, resp.StatusCode, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return b
+	}
+	key := strings.TrimSpace(string(get("/api/v1/log/key")))
+	proof, err := tlog.ParseProof(get("/api/v1/registry/" + string(label) + "/proof"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tlog.VerifyProof(proof, proof.Extra, key); err != nil {
+		t.Fatalf("proof of %s does not verify: %v", label, err)
+	}
+	ev, err := trustmark.DecodeLabelEvent(proof.Extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec trustmark.RegistryRecord
+	if err := json.Unmarshal(get("/api/v1/registry/"+string(label)), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if ev.LabelID != label || string(ev.Status) != status || ev.RecordSHA256 != trustmark.RecordHash(&rec) {
+		t.Errorf("latest logged event %+v does not match the served record (status %s, hash %s)", ev, rec.Status, trustmark.RecordHash(&rec))
+	}
+	var hist struct {
+		Events []struct {
+			Index      int64
+			Integrated bool
+			Event      trustmark.LabelEvent
+		}
+	}
+	if err := json.Unmarshal(get("/api/v1/registry/"+string(label)+"/history"), &hist); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range hist.Events {
+		got = append(got, string(e.Event.Event))
+		if !e.Integrated {
+			t.Errorf("event %d not integrated", e.Index)
+		}
+	}
+	if strings.Join(got, ",") != strings.Join(kinds, ",") {
+		t.Errorf("history of %s = %v, want %v", label, got, kinds)
+	}
 }

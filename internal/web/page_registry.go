@@ -85,6 +85,10 @@ type labelPage struct {
 	PasswordText string
 	ClassText    string
 	Sensors      []sensorView
+	// LogState is "verified" when a published checkpoint covers the label's
+	// latest event, "pending" before, "" without a log.
+	LogState string
+	LogIndex int64
 }
 
 func (s *Server) newLabelPage(rec *trustmark.RegistryRecord, title string) labelPage {
@@ -217,18 +221,41 @@ func (s *Server) serveLabelPage(w http.ResponseWriter, r *http.Request, kind int
 		s.pageError(w, r, err)
 		return
 	}
-	b, err := e.render(kind, func(rec *trustmark.RegistryRecord) ([]byte, error) {
+	render := func(rec *trustmark.RegistryRecord) ([]byte, error) {
 		title := "Security overview: " + rec.ProductName
 		if kind == bodyL2 {
 			title = "Technical details: " + rec.ProductName
 		}
-		return s.renderBytes(tmpl, s.newLabelPage(rec, title))
-	})
+		p := s.newLabelPage(rec, title)
+		p.LogState, p.LogIndex = s.logState(r, rec)
+		return s.renderBytes(tmpl, p)
+	}
+	var b *body
+	if state, _ := s.logState(r, e.rec); state == "pending" {
+		// Not cached: the page changes as soon as the checkpoint covers the event.
+		data, rerr := render(e.rec)
+		b, err = newBody(data), rerr
+	} else {
+		b, err = e.render(kind, render)
+	}
 	if err != nil {
 		s.pageError(w, r, err)
 		return
 	}
 	serveBody(w, r, b, "text/html; charset=utf-8", registryCacheControl)
+}
+
+// logState says whether the record's latest event is covered by a
+// published checkpoint.
+func (s *Server) logState(r *http.Request, rec *trustmark.RegistryRecord) (string, int64) {
+	if s.tlog == nil || rec.LogIndex == nil {
+		return "", 0
+	}
+	head, err := s.tlog.Head(r.Context())
+	if err != nil || head.Size <= *rec.LogIndex {
+		return "pending", *rec.LogIndex
+	}
+	return "verified", *rec.LogIndex
 }
 
 // searchPage is the data of search.html.

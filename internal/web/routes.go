@@ -16,6 +16,13 @@ func (s *Server) routes() http.Handler {
 	// Public registry, JSON (anyone).
 	mux.Handle("GET /api/v1/registry", public(s.handleRegistryList))
 	mux.Handle("GET /api/v1/registry/{label_id}", public(s.handleRegistryRecord))
+	mux.Handle("GET /api/v1/registry/{label_id}/proof", public(s.handleProof))
+	mux.Handle("GET /api/v1/registry/{label_id}/history", public(s.handleHistory))
+
+	// Transparency log (anyone): c2sp.org/tlog-tiles read API and the key.
+	mux.Handle("GET /log/checkpoint", public(s.handleCheckpoint))
+	mux.Handle("GET /log/tile/", public(s.handleTile))
+	mux.Handle("GET /api/v1/log/key", public(s.handleLogKey))
 
 	// Criteria catalogs and mappings (anyone; evaluate reads and stores nothing).
 	mux.Handle("GET /api/v1/catalogs", public(s.handleCatalogs))

@@ -13,6 +13,7 @@ import (
 	"trustmark"
 	"trustmark/internal/criteria"
 	"trustmark/internal/program"
+	"trustmark/internal/tlog"
 )
 
 // Config configures a Server. The zero value of every field but BaseURL has
@@ -42,6 +43,8 @@ type Config struct {
 	// Program applies the label program's rules; nil means one over the
 	// store with Criteria and Now.
 	Program *program.Program
+	// Log is the transparency log served under /log/; nil serves none.
+	Log *tlog.Log
 	// Criteria are the catalogs and mappings served under /api/v1/catalogs
 	// and /catalogs; nil means the ones built into the binary.
 	Criteria *criteria.Set
@@ -64,6 +67,7 @@ type Server struct {
 	pages      *pageSet
 	criteria   *criteria.Set
 	program    *program.Program
+	tlog       *tlog.Log
 	handler    http.Handler
 }
 
@@ -103,6 +107,7 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.tlog = cfg.Log
 	s.program = cfg.Program
 	if s.program == nil {
 		s.program = program.New(store, s.criteria, program.Config{Now: s.now})
