@@ -47,8 +47,8 @@ type Config struct {
 
 // Program applies the program's rules to a store.
 type Program struct {
-	store    trustmark.Store
-	criteria *criteria.Set
+	store     trustmark.Store
+	criteria  *criteria.Set
 	now       func() time.Time
 	seed      func() uint64
 	committed func()
