@@ -31,42 +31,51 @@ func defaultOrigin(base string) string {
 	return u.Host + strings.TrimRight(u.Path, "/") + "/log"
 }
 
-// logSignerKey returns the log's signer key: the given one (from
+// logSignerKey returns the log's signer key and origin: the given key (from
 // TRUSTMARK_LOG_KEY) or the one in DIR/log.key, generating that file on
-// first start. The key's name must be the origin.
-func logSignerKey(dir, origin, given string) (string, error) {
+// first start for fallback (the origin derived from the base URL). An
+// empty origin means the key's own name; a given origin must be the key's
+// name, since a log keeps its origin for life.
+func logSignerKey(dir, origin, fallback, given string) (string, string, error) {
 	key := given
 	if key == "" {
 		path := filepath.Join(dir, logKeyFile)
 		b, err := os.ReadFile(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
+			if origin == "" {
+				origin = fallback
+			}
 			skey, _, err := tlog.GenerateKey(origin)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			if err := os.WriteFile(path, []byte(skey+"\n"), 0o600); err != nil {
-				return "", fmt.Errorf("save the new log key: %w", err)
+				return "", "", fmt.Errorf("save the new log key: %w", err)
 			}
-			return skey, nil
+			return skey, origin, nil
 		case err != nil:
-			return "", fmt.Errorf("read the log key: %w", err)
+			return "", "", fmt.Errorf("read the log key: %w", err)
 		}
 		key = strings.TrimSpace(string(b))
 	}
 	s, err := note.NewSigner(key)
 	if err != nil {
-		return "", fmt.Errorf("the log key is not a signed-note signer key: %w", err)
+		return "", "", fmt.Errorf("the log key is not a signed-note signer key: %w", err)
+	}
+	if origin == "" {
+		origin = s.Name()
 	}
 	if s.Name() != origin {
-		return "", usageError{fmt.Sprintf("the log key is for origin %q but the log origin is %q: a log keeps its origin for life; pass --log-origin %q", s.Name(), origin, s.Name())}
+		return "", "", usageError{fmt.Sprintf("the log key is for origin %q but --log-origin is %q: a log keeps its origin for life", s.Name(), origin)}
 	}
-	return key, nil
+	return key, origin, nil
 }
 
-// openLog opens the transparency log over an open store.
-func openLog(db tlog.Storage, dir, origin, givenKey string, logger *slog.Logger) (*tlog.Log, error) {
-	key, err := logSignerKey(dir, origin, givenKey)
+// openLog opens the transparency log over an open store (see logSignerKey
+// for origin and fallback).
+func openLog(db tlog.Storage, dir, origin, fallback, givenKey string, logger *slog.Logger) (*tlog.Log, error) {
+	key, origin, err := logSignerKey(dir, origin, fallback, givenKey)
 	if err != nil {
 		return nil, err
 	}
@@ -106,18 +115,10 @@ func runLog(ctx context.Context, args []string, getenv func(string) string, _ io
 			return err
 		}
 		defer db.Close()
-		if origin == "" {
-			b, err := os.ReadFile(filepath.Join(data, logKeyFile))
-			if err != nil {
-				return fmt.Errorf("no log key in %s: %w", data, err)
-			}
-			s, err := note.NewSigner(strings.TrimSpace(string(b)))
-			if err != nil {
-				return err
-			}
-			origin = s.Name()
+		if _, err := os.Stat(filepath.Join(data, logKeyFile)); err != nil && getenv("TRUSTMARK_LOG_KEY") == "" {
+			return fmt.Errorf("no log key in %s (and TRUSTMARK_LOG_KEY is not set): %w", data, err)
 		}
-		l, err := openLog(db, data, origin, getenv("TRUSTMARK_LOG_KEY"), nil)
+		l, err := openLog(db, data, origin, "", getenv("TRUSTMARK_LOG_KEY"), nil)
 		if err != nil {
 			return err
 		}
@@ -125,7 +126,7 @@ func runLog(ctx context.Context, args []string, getenv func(string) string, _ io
 		if err != nil {
 			return fmt.Errorf("log fsck failed: %w", err)
 		}
-		fmt.Fprintf(stdout, "log %s is sound: %d entries, %d stored hashes recomputed, checkpoint of size %d verified\n", origin, rep.Entries, rep.Hashes, rep.Checkpoint)
+		fmt.Fprintf(stdout, "log %s is sound: %d entries, %d stored hashes recomputed, checkpoint of size %d verified\n", l.Origin(), rep.Entries, rep.Hashes, rep.Checkpoint)
 		return nil
 	case "monitor":
 		return monitor(ctx, remote, key, stateDir, *interval, *once, stdout, stderr)

@@ -118,7 +118,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	ef.str(&cfg.ClientIPHeader, "client-ip-header", "TRUSTMARK_CLIENT_IP_HEADER", "", "header a trusted proxy sets to the client address, e.g. X-Forwarded-For (rightmost entry is used)")
 	ef.integer(&cfg.CacheEntries, "cache-entries", "TRUSTMARK_CACHE_ENTRIES", 100000, "registry records kept rendered in memory; -1 disables the cache")
 	ef.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "TRUSTMARK_SHUTDOWN_TIMEOUT", 15*time.Second, "how long to let in-flight requests finish on shutdown")
-	ef.str(&cfg.LogOrigin, "log-origin", "TRUSTMARK_LOG_ORIGIN", "", "the transparency log's origin, first line of its checkpoints (default <base-url host>/log); the signer key is TRUSTMARK_LOG_KEY or <data>/log.key, generated on first start")
+	ef.str(&cfg.LogOrigin, "log-origin", "TRUSTMARK_LOG_ORIGIN", "", "the transparency log's origin, first line of its checkpoints (default: the key's name; on first start <base-url host>/log); the signer key is TRUSTMARK_LOG_KEY or <data>/log.key, generated on first start")
 	ef.duration(&cfg.SweepInterval, "sweep-interval", "TRUSTMARK_SWEEP_INTERVAL", time.Minute, "how often to apply the program's clocks (terminate grants whose cure period ended)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -157,11 +157,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		log.Info("demo data loaded", slog.Int("new_grants", n))
 	}
 
-	origin := cfg.LogOrigin
-	if origin == "" {
-		origin = defaultOrigin(base)
-	}
-	tl, err := openLog(db, cfg.Data, origin, getenv("TRUSTMARK_LOG_KEY"), log)
+	tl, err := openLog(db, cfg.Data, cfg.LogOrigin, defaultOrigin(base), getenv("TRUSTMARK_LOG_KEY"), log)
 	if err != nil {
 		return err
 	}
@@ -191,7 +187,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("trustmark serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", base), slog.String("data", cfg.Data),
-		slog.String("log_origin", origin))
+		slog.String("log_origin", tl.Origin()))
 	fmt.Fprintf(stdout, "trustmark serving on http://%s (base URL %s)\n", ln.Addr(), base)
 
 	select {
