@@ -69,7 +69,9 @@ func (t *tx) LogSupportEnded(today trustmark.Date, at time.Time) ([]trustmark.La
 		if err := logEvent(t.ctx, t.q, trustmark.EventSupportEnded, r, at); err != nil {
 			return nil, err
 		}
-		if _, err := t.q.ExecContext(t.ctx, `UPDATE registry_records SET support_ended_logged = 1 WHERE label_id = ?`, r.LabelID); err != nil {
+		// The record's log index moved: bump its change sequence so caches reload it.
+		if _, err := t.q.ExecContext(t.ctx, `UPDATE registry_records SET support_ended_logged = 1,
+			change_seq = (SELECT MAX(change_seq) + 1 FROM registry_records) WHERE label_id = ?`, r.LabelID); err != nil {
 			return nil, err
 		}
 		ids = append(ids, r.LabelID)

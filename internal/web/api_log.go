@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -86,17 +87,33 @@ func (s *Server) handleProof(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	idx, entries, err := s.store.LabelLog(r.Context(), id)
+	// The label's latest event comes from the record cache, so a proof costs
+	// no database query once the record is cached.
+	e, err := s.cache.get(r.Context(), id, s.resolve)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	if len(idx) == 0 {
+	if e.rec.LogIndex == nil {
 		s.apiError(w, r, trustmark.Errorf(trustmark.KindNotFound, "label %s has no logged events", id))
 		return
 	}
-	last := len(idx) - 1
-	proof, err := s.tlog.Prove(r.Context(), idx[last], entries[last])
+	idx := *e.rec.LogIndex
+	entry := e.event.Load()
+	if entry == nil {
+		entries, err := s.store.LogEntries(r.Context(), idx, idx+1)
+		if err != nil {
+			s.apiError(w, r, err)
+			return
+		}
+		if len(entries) != 1 {
+			s.apiError(w, r, trustmark.Internal(fmt.Errorf("log entry %d of %s missing", idx, id)))
+			return
+		}
+		entry = &entries[0]
+		e.event.Store(entry)
+	}
+	proof, err := s.tlog.Prove(r.Context(), idx, *entry)
 	if err != nil {
 		s.apiError(w, r, err)
 		return

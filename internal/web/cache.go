@@ -43,6 +43,9 @@ type cacheEntry struct {
 	rec     *trustmark.RegistryRecord
 	expires time.Time
 	bodies  [bodyKinds]atomic.Pointer[body]
+	// event is the logged entry at rec.LogIndex, read on first use: it
+	// never changes for that index.
+	event atomic.Pointer[[]byte]
 }
 
 // The bodies a cache entry can hold.
