@@ -42,19 +42,23 @@ type recordCache struct {
 type cacheEntry struct {
 	rec     *trustmark.RegistryRecord
 	expires time.Time
-	bodies  [bodyKinds]atomic.Pointer[body]
+	bodies  []atomic.Pointer[body]
 	// event is the logged entry at rec.LogIndex, read on first use: it
 	// never changes for that index.
 	event atomic.Pointer[[]byte]
 }
 
-// The bodies a cache entry can hold.
+// The bodies a cache entry can hold: the JSON record, and the L1 and L2
+// pages once per language (kind + langIndex × bodyPageKinds).
 const (
 	bodyJSON = iota
 	bodyL1
 	bodyL2
-	bodyKinds
+	bodyPageKinds = 2 // L1 and L2: the page kinds repeated per language
 )
+
+// bodyKinds is the number of body slots: JSON plus the pages per language.
+var bodyKinds = 1 + bodyPageKinds*len(languages)
 
 // body is a rendered response and its strong ETag.
 type body struct {
@@ -99,7 +103,7 @@ func (c *recordCache) get(ctx context.Context, id trustmark.LabelID, resolve fun
 	}
 	resolve(rec)
 	y, m, d := now.UTC().Date()
-	e := &cacheEntry{rec: rec, expires: time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)}
+	e := &cacheEntry{rec: rec, expires: time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC), bodies: make([]atomic.Pointer[body], bodyKinds)}
 	if c.max > 0 {
 		c.mu.Lock()
 		if c.ready && c.seq == seqBefore {

@@ -14,9 +14,11 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// pageSet holds one parsed template per page, each with the shared layout.
+// pageSet holds one parsed template per page, each with the shared layout,
+// and the message catalogs the pages speak.
 type pageSet struct {
-	byName map[string]*template.Template
+	byName   map[string]*template.Template
+	catalogs catalogs
 }
 
 func loadPages(a *assets) (*pageSet, error) {
@@ -39,7 +41,11 @@ func loadPages(a *assets) (*pageSet, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
-	ps := &pageSet{byName: map[string]*template.Template{}}
+	cs, err := loadCatalogs()
+	if err != nil {
+		return nil, err
+	}
+	ps := &pageSet{byName: map[string]*template.Template{}, catalogs: cs}
 	for _, name := range []string{"label.html", "details.html", "search.html", "error.html", "catalogs.html", "catalog.html", "requirement.html"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
 		if err != nil {
@@ -50,16 +56,40 @@ func loadPages(a *assets) (*pageSet, error) {
 	return ps, nil
 }
 
-// page is what every page template receives.
+// page is what every page template receives: the title, the language
+// (with T to translate) and the links to the same page in other languages.
 type page struct {
+	translator
 	Title     string
 	Canonical string
 	NoIndex   bool
+	Langs     []langLink
 }
 
-func (s *Server) newPage(r *http.Request, title string) page {
-	return page{Title: title}
+// langLink is one entry of the language switch.
+type langLink struct {
+	Lang, Name, Href string
+	Current          bool
 }
+
+// newPage starts a page in the request's language; title is a message key
+// formatted with args.
+func (s *Server) newPage(r *http.Request, title string, args ...any) page {
+	return s.pageIn(pickLang(r), r.URL.Path, title, args...)
+}
+
+// pageIn starts a page in lang for the given path.
+func (s *Server) pageIn(lang, path, title string, args ...any) page {
+	tr := translator{lang: lang, msgs: s.pages.catalogs[lang]}
+	p := page{translator: tr, Title: tr.T(title, args...)}
+	for _, l := range languages {
+		p.Langs = append(p.Langs, langLink{Lang: l, Name: s.pages.catalogs[l]["lang.name"], Href: path + "?lang=" + l, Current: l == lang})
+	}
+	return p
+}
+
+// Lang is the page's language code, for <html lang>.
+func (p page) Lang() string { return p.lang }
 
 // errorPage is the data of error.html.
 type errorPage struct {

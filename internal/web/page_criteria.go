@@ -39,7 +39,7 @@ type requirementPage struct {
 
 // handleCatalogsPage answers GET /catalogs (anyone): the criteria catalogs.
 func (s *Server) handleCatalogsPage(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, r, "catalogs.html", catalogsPage{page: page{Title: "Criteria catalogs"},
+	s.servePage(w, r, "catalogs.html", catalogsPage{page: s.newPage(r, "catalogs.title"),
 		Catalogs: s.criteria.Catalogs(), Mappings: s.criteria.Mappings()})
 }
 
@@ -54,7 +54,7 @@ func (s *Server) handleCatalogPage(w http.ResponseWriter, r *http.Request) {
 	for _, req := range c.Requirements {
 		byID[req.ID] = req
 	}
-	s.servePage(w, r, "catalog.html", catalogPage{page: page{Title: c.Info.Title}, Catalog: c, ByID: byID})
+	s.servePage(w, r, "catalog.html", catalogPage{page: s.newPage(r, "%s", c.Info.Title), Catalog: c, ByID: byID})
 }
 
 // handleRequirementPage answers GET /catalogs/{id}/{req} (anyone): one
@@ -70,7 +70,7 @@ func (s *Server) handleRequirementPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, criteriaError(err))
 		return
 	}
-	p := requirementPage{page: page{Title: c.Info.ShortTitle + " " + req.ID}, Catalog: c, Requirement: req}
+	p := requirementPage{page: s.newPage(r, "%s %s", c.Info.ShortTitle, req.ID), Catalog: c, Requirement: req}
 	for _, info := range s.criteria.Mappings() {
 		other := ""
 		switch c.Info.ID {
@@ -102,5 +102,6 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, tmpl string, 
 		s.pageError(w, r, err)
 		return
 	}
+	w.Header().Set("Vary", "Accept-Language")
 	serveBody(w, r, newBody(b), "text/html; charset=utf-8", "public, max-age=3600")
 }

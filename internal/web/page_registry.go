@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,46 +17,34 @@ type statusView struct {
 	Text  string
 }
 
-func statusOfRecord(r *trustmark.RegistryRecord, cs trustmark.ConsumerStatus) statusView {
+func statusOfRecord(t translator, r *trustmark.RegistryRecord, cs trustmark.ConsumerStatus) statusView {
 	reason := ""
 	if r.StatusReason != "" {
-		reason = " Reason given: " + strings.TrimSuffix(r.StatusReason, ".") + "."
+		reason = " " + t.T("status.reason", strings.TrimSuffix(r.StatusReason, "."))
 	}
+	key := "status." + string(cs)
 	switch cs {
 	case trustmark.ConsumerAuthorized:
-		return statusView{"authorized", "authorized", "Authorized",
-			fmt.Sprintf("This product is authorized to carry the cybersecurity label. The manufacturer commits to find and fix security vulnerabilities until %s.", r.SupportDate)}
+		return statusView{"authorized", "authorized", t.T(key + ".title"), t.T(key+".text", r.SupportDate)}
 	case trustmark.ConsumerSuspended:
-		cure := "the end of its cure period"
+		cure := t.T("status.suspended.cure_end")
 		if r.CureDeadline != nil {
 			cure = string(*r.CureDeadline)
 		}
-		return statusView{"suspended", "suspended", "Authorization suspended",
-			fmt.Sprintf("A problem was found with this product on %s. The manufacturer has until %s to fix it, or its authorization ends.%s", r.StatusDate, cure, reason)}
+		return statusView{"suspended", "suspended", t.T(key + ".title"), t.T(key+".text", r.StatusDate, cure) + reason}
 	case trustmark.ConsumerUnsupported:
-		return statusView{"unsupported", "unsupported", "No longer supported",
-			fmt.Sprintf("The manufacturer's security support for this product ended on %s. Do not expect security updates.", r.SupportDate)}
-	case trustmark.ConsumerTerminated:
-		return statusView{"ended", "ended", "Authorization terminated",
-			fmt.Sprintf("Since %s this product may no longer carry the cybersecurity label.%s", r.StatusDate, reason)}
-	case trustmark.ConsumerWithdrawn:
-		return statusView{"ended", "ended", "Authorization withdrawn",
-			fmt.Sprintf("The authorization to carry the label was withdrawn on %s.%s", r.StatusDate, reason)}
-	case trustmark.ConsumerSurrendered:
-		return statusView{"ended", "ended", "Authorization surrendered",
-			fmt.Sprintf("The manufacturer gave up the authorization to carry the label on %s.%s", r.StatusDate, reason)}
-	default: // set aside
-		return statusView{"ended", "ended", "Authorization set aside",
-			fmt.Sprintf("The Commission set this product's authorization aside on %s.%s", r.StatusDate, reason)}
+		return statusView{"unsupported", "unsupported", t.T(key + ".title"), t.T(key+".text", r.SupportDate)}
+	default: // terminated, withdrawn, surrendered, set aside
+		return statusView{"ended", "ended", t.T(key + ".title"), t.T(key+".text", r.StatusDate) + reason}
 	}
 }
 
-// statusWords is the short word for a consumer status in listings.
-var statusWords = map[trustmark.ConsumerStatus]string{
-	trustmark.ConsumerAuthorized: "Authorized", trustmark.ConsumerSuspended: "Suspended",
-	trustmark.ConsumerTerminated: "Terminated", trustmark.ConsumerWithdrawn: "Withdrawn",
-	trustmark.ConsumerSurrendered: "Surrendered", trustmark.ConsumerSetAside: "Set aside",
-	trustmark.ConsumerUnsupported: "No longer supported",
+// statusWord is the short word for a consumer status in listings.
+func statusWord(t translator, cs trustmark.ConsumerStatus) string {
+	if cs == trustmark.ConsumerAuthorized {
+		return t.T("word.authorized")
+	}
+	return t.T("word." + string(cs))
 }
 
 // sensorView is one row of the sensor section.
@@ -66,12 +53,6 @@ type sensorView struct {
 	Has         bool
 	Phrase      string
 	Description string
-}
-
-var sensorPhrases = map[trustmark.Sensing]string{
-	trustmark.SensingImages:   "capture images or video",
-	trustmark.SensingAudio:    "capture audio",
-	trustmark.SensingPosition: "determine location",
 }
 
 // labelPage is the data of label.html (L1) and details.html (L2).
@@ -91,26 +72,29 @@ type labelPage struct {
 	LogIndex int64
 }
 
-func (s *Server) newLabelPage(rec *trustmark.RegistryRecord, title string) labelPage {
+func (s *Server) newLabelPage(rec *trustmark.RegistryRecord, lang, path, titleKey string) labelPage {
 	now := s.now()
+	pg := s.pageIn(lang, path, titleKey, rec.ProductName)
+	pg.Canonical = rec.QRCodeURL
+	t := pg.translator
 	p := labelPage{
-		page:      page{Title: title, Canonical: rec.QRCodeURL},
+		page:      pg,
 		Rec:       rec,
-		Status:    statusOfRecord(rec, rec.ConsumerStatus(now)),
-		ClassText: strings.ReplaceAll(string(rec.ProductClass), "_", " "),
+		Status:    statusOfRecord(t, rec, rec.ConsumerStatus(now)),
+		ClassText: t.T("class." + string(rec.ProductClass)),
 	}
 	if rec.IsSupported(now) {
-		p.SupportText = "At least until " + string(rec.SupportDate)
+		p.SupportText = t.T("label.support_until", rec.SupportDate)
 	} else {
-		p.SupportText = "Ended on " + string(rec.SupportDate) + ": no more security updates are promised"
+		p.SupportText = t.T("label.support_ended", rec.SupportDate)
 	}
-	p.UpdatesText = updatesText(rec.SecurityUpdateInformation)
-	p.AccessText = accessText(rec.AccessControl)
-	p.PasswordText = passwordText(rec.AccessControl)
-	// Sensors in label order; one CTA-2120 omits counts as present.
+	p.UpdatesText = updatesText(t, rec.SecurityUpdateInformation)
+	p.AccessText = accessText(t, rec.AccessControl)
+	p.PasswordText = passwordText(t, rec.AccessControl)
+	// Sensors in label order; one CTA-2120 omits counts as absent.
 	for _, kind := range trustmark.Sensings {
 		i := slices.IndexFunc(rec.SensorDataCollection, func(x trustmark.Sensor) bool { return x.Sensing == kind })
-		v := sensorView{Phrase: sensorPhrases[kind]}
+		v := sensorView{Phrase: t.T("sensor." + string(kind))}
 		if i >= 0 {
 			v.Has, v.Description = rec.SensorDataCollection[i].Present(), rec.SensorDataCollection[i].Description
 		}
@@ -124,53 +108,36 @@ func (s *Server) newLabelPage(rec *trustmark.RegistryRecord, title string) label
 	return p
 }
 
-var updateWords = map[string]string{
-	trustmark.UpdateAutoOptOut:   "Automatic by default (you can opt out)",
-	trustmark.UpdateAutoNoOptOut: "Automatic (cannot be turned off)",
-	trustmark.UpdateManual:       "Manual: you install updates yourself",
-	trustmark.UpdateConsent:      "Offered for your consent before installing",
-	trustmark.UpdateNone:         "No updates",
-	trustmark.UpdateNotDisclosed: "Not disclosed by the manufacturer",
-	trustmark.UpdateOther:        "Other",
-}
-
-func updatesText(u trustmark.UpdateInfo) string {
-	text := updateWords[u.UpdateDefault]
+func updatesText(t translator, u trustmark.UpdateInfo) string {
+	text := t.T("update." + u.UpdateDefault)
 	var also []string
 	for _, o := range u.UpdateOptions {
 		if o != u.UpdateDefault {
-			also = append(also, strings.ToLower(updateWords[o][:1])+updateWords[o][1:])
+			w := t.T("update." + o)
+			also = append(also, strings.ToLower(w[:1])+w[1:])
 		}
 	}
 	if len(also) > 0 {
-		text += "; also available: " + strings.Join(also, "; ")
+		text += "; " + t.T("update.also") + " " + strings.Join(also, "; ")
 	}
 	return text
 }
 
-var accessWords = map[string]string{
-	trustmark.AccessPassword: "Password", trustmark.AccessBiometric: "Biometric", trustmark.AccessPasskey: "Passkey",
-	trustmark.AccessMFA: "Multi-factor authentication", trustmark.AccessNoControl: "No access control",
-	trustmark.AccessMultiAccount: "Multiple user accounts", trustmark.AccessSingleAccount: "A single user account",
-	trustmark.AccessOptionalAccount: "Optional user account", trustmark.AccessNoAccount: "No user account",
-	trustmark.AccessNotDisclosed: "Not disclosed",
-}
-
-func accessText(a trustmark.AccessControl) string {
+func accessText(t translator, a trustmark.AccessControl) string {
 	var parts []string
 	for _, o := range a.PasswordOptions {
-		w := accessWords[o]
+		w := t.T("access." + o)
 		if o == trustmark.AccessPassword {
 			switch a.PasswordType {
 			case trustmark.PasswordFactoryDefault:
-				w += " – factory default"
+				w += " – " + t.T("access.factory_default")
 				if a.UserChangeable != nil && *a.UserChangeable {
-					w += " – user changeable"
+					w += " – " + t.T("access.user_changeable")
 				} else {
-					w += " – cannot be changed"
+					w += " – " + t.T("access.not_changeable")
 				}
 			case trustmark.PasswordUserGenerated:
-				w += " – set by the user"
+				w += " – " + t.T("access.user_set")
 			}
 		}
 		parts = append(parts, w)
@@ -178,19 +145,20 @@ func accessText(a trustmark.AccessControl) string {
 	return strings.Join(parts, "; ")
 }
 
-func passwordText(a trustmark.AccessControl) string {
+// passwordText is the how-to text of 8.222(b)(6); the page links the URL after it.
+func passwordText(t translator, a trustmark.AccessControl) string {
 	if a.PasswordType == trustmark.PasswordFactoryDefault && a.UserChangeable != nil && !*a.UserChangeable {
-		return "The default password cannot be changed. " + a.PasswordChange.Text
+		return t.T("password.cannot_change") + " " + a.PasswordChange.Text
 	}
 	switch {
 	case a.PasswordChange.Text != "":
 		return a.PasswordChange.Text
 	case a.PasswordChange.URL != "":
-		return "Instructions:"
+		return t.T("password.instructions")
 	case !slices.Contains(a.PasswordOptions, trustmark.AccessPassword):
-		return "This product does not use a password."
+		return t.T("password.none")
 	}
-	return "Not disclosed."
+	return t.T("password.not_disclosed")
 }
 
 // handleLabelPage answers GET /p/{label_id} (anyone): the consumer (L1) page
@@ -221,15 +189,20 @@ func (s *Server) serveLabelPage(w http.ResponseWriter, r *http.Request, kind int
 		s.pageError(w, r, err)
 		return
 	}
+	lang := pickLang(r)
+	titleKey := "label.title"
+	if kind == bodyL2 {
+		titleKey = "details.title"
+	}
 	render := func(rec *trustmark.RegistryRecord) ([]byte, error) {
-		title := "Security overview: " + rec.ProductName
-		if kind == bodyL2 {
-			title = "Technical details: " + rec.ProductName
-		}
-		p := s.newLabelPage(rec, title)
+		p := s.newLabelPage(rec, lang, r.URL.Path, titleKey)
 		p.LogState, p.LogIndex = s.logState(r, rec)
 		return s.renderBytes(tmpl, p)
 	}
+	// Pages depend on the language: one cache slot per language, and caches
+	// between us and the reader must key on Accept-Language too.
+	kind += langIndex(lang) * bodyPageKinds
+	w.Header().Set("Vary", "Accept-Language")
 	var b *body
 	if state, _ := s.logState(r, e.rec); state == "pending" {
 		// Not cached: the page changes as soon as the checkpoint covers the event.
@@ -313,13 +286,16 @@ func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, home bool) 
 		s.pageError(w, r, err)
 		return
 	}
-	title := "Search"
+	title := "search.title"
 	if home {
-		title = "Find a labeled product"
+		title = "search.home_title"
 	}
-	p := searchPage{page: page{Title: title, NoIndex: !home}, Home: home, Query: f.Query, Total: res.Total}
+	pg := s.newPage(r, title)
+	pg.NoIndex = !home
+	t := pg.translator
+	p := searchPage{page: pg, Home: home, Query: f.Query, Total: res.Total}
 	for _, st := range trustmark.GrantStatuses {
-		p.StatusOptions = append(p.StatusOptions, statusOption{Value: string(st), Text: statusWords[trustmark.ConsumerStatus(st)], Selected: st == f.Status})
+		p.StatusOptions = append(p.StatusOptions, statusOption{Value: string(st), Text: statusWord(t, trustmark.ConsumerStatus(st)), Selected: st == f.Status})
 	}
 	now := s.now()
 	for i := range res.Items {
@@ -328,7 +304,7 @@ func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, home bool) 
 		p.Items = append(p.Items, searchItem{
 			LabelID: rec.LabelID, Name: rec.ProductName, Manufacturer: rec.ManufacturerName,
 			Models: strings.Join(rec.VersionAndModelNumbers.ModelNumbers, ", "),
-			Class:  statusOfRecord(rec, cs).Class, StatusWord: statusWords[cs],
+			Class:  statusOfRecord(t, rec, cs).Class, StatusWord: statusWord(t, cs),
 		})
 	}
 	if res.NextCursor != "" {
@@ -343,6 +319,7 @@ func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, home bool) 
 			v.Set("manufacturer", f.Manufacturer)
 		}
 		v.Set("cursor", res.NextCursor)
+		v.Set("lang", t.lang)
 		p.Next = "/search?" + v.Encode()
 	}
 	b, err := s.renderBytes("search.html", p)
@@ -350,6 +327,7 @@ func (s *Server) serveSearch(w http.ResponseWriter, r *http.Request, home bool) 
 		s.pageError(w, r, err)
 		return
 	}
+	w.Header().Set("Vary", "Accept-Language")
 	serveBody(w, r, newBody(b), "text/html; charset=utf-8", "public, max-age=30")
 }
 
@@ -376,7 +354,7 @@ func (s *Server) handleNoRoute(mux *http.ServeMux, w http.ResponseWriter, r *htt
 			writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: errorDetail{Code: "method_not_allowed", Message: msg}})
 			return
 		}
-		s.render(w, r, http.StatusMethodNotAllowed, "error.html", errorPage{page: page{Title: "Method not allowed"},
+		s.render(w, r, http.StatusMethodNotAllowed, "error.html", errorPage{page: s.newPage(r, "error.method_title"),
 			Status: http.StatusMethodNotAllowed, Message: msg})
 		return
 	}
