@@ -15,6 +15,18 @@ type GrantView struct {
 	// RenewalDue is when the grant must be renewed under its product class's
 	// renewal policy; nil when no interval applies.
 	RenewalDue *time.Time `json:"renewal_due,omitempty"`
+	// Artwork links the label's print artwork, for the grant's manufacturer
+	// and CLA while the grant is active; nil otherwise.
+	Artwork *ArtworkLinks `json:"artwork,omitempty"`
+}
+
+// ArtworkLinks are the paths, on the server, of a label's print artwork
+// (GET /api/v1/labels/{label_id}/artwork.{svg,pdf,png}), the same JSON as
+// the server's program.ArtworkLinks.
+type ArtworkLinks struct {
+	SVG string `json:"svg"`
+	PDF string `json:"pdf"`
+	PNG string `json:"png"`
 }
 
 // Grants lists the grants the caller is party to (the overseers: all), in

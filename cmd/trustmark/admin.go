@@ -22,9 +22,10 @@ Tokens are shown once and stored only as a hash: keep them.`
 // runAdmin implements "trustmark admin init".
 func runAdmin(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("admin", adminSynopsis, stderr)
-	var data, name, contact, holder string
+	var st storeFlags
+	var name, contact, holder string
 	ef := &envFlags{fs: fs, getenv: getenv}
-	ef.dataFlag(&data)
+	ef.storeFlags(&st)
 	fs.StringVar(&name, "name", "Lead Administrator", "the Lead Administrator's name")
 	fs.StringVar(&contact, "contact", "https://lead-administrator.example.org/contact", "its public contact: a URL or an email address")
 	fs.StringVar(&holder, "holder", "administrator", "the person who will hold the token")
@@ -42,7 +43,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, _ 
 	if pos[0] == "token" && *orgID == "" {
 		return usageError{"admin token needs --org ORGANIZATION_ID"}
 	}
-	db, err := openStore(ctx, data)
+	db, err := openStore(ctx, st, false)
 	if err != nil {
 		return err
 	}

@@ -17,10 +17,11 @@ import (
 // same run always produces the same IDs.
 func runGenerate(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate", "generate [flags]\n\nAdds synthetic manufacturers, labs, CLAs and --records labeled products to the store.\nRecords already present (same numbers) make the run fail; use a fresh --data directory.", stderr)
-	var data, idsOut string
+	var st storeFlags
+	var idsOut string
 	var records, batch, start int
 	ef := &envFlags{fs: fs, getenv: getenv}
-	ef.dataFlag(&data)
+	ef.storeFlags(&st)
 	fs.IntVar(&records, "records", 10000, "number of labeled products to add")
 	fs.IntVar(&start, "start", 0, "number of the first record (to extend an earlier run)")
 	fs.IntVar(&batch, "batch", 5000, "records written per transaction")
@@ -31,7 +32,7 @@ func runGenerate(ctx context.Context, args []string, getenv func(string) string,
 	if records < 1 || batch < 1 || start < 0 {
 		return usageError{"--records and --batch must be at least 1, --start at least 0"}
 	}
-	db, err := openStore(ctx, data)
+	db, err := openStore(ctx, st, false)
 	if err != nil {
 		return err
 	}

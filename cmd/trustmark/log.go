@@ -91,9 +91,10 @@ func runLog(ctx context.Context, args []string, getenv func(string) string, _ io
   monitor   follows a remote log (--url): verifies each new checkpoint's
             signature and its consistency with the one before, and prints
             every new event. With --once it checks once and exits.`, stderr)
-	var data, origin, remote, key, stateDir string
+	var st storeFlags
+	var origin, remote, key, stateDir string
 	ef := &envFlags{fs: fs, getenv: getenv}
-	ef.dataFlag(&data)
+	ef.storeFlags(&st)
 	ef.str(&origin, "log-origin", "TRUSTMARK_LOG_ORIGIN", "", "fsck: the log's origin (default: the name of the key in --data)")
 	ef.str(&remote, "url", "TRUSTMARK_URL", "http://127.0.0.1:8080", "monitor: the server's base URL")
 	fs.StringVar(&key, "key", "", "monitor: the log's verifier key (default: fetched once and remembered in --state)")
@@ -110,15 +111,15 @@ func runLog(ctx context.Context, args []string, getenv func(string) string, _ io
 	}
 	switch pos[0] {
 	case "fsck":
-		db, err := openStore(ctx, data)
+		db, err := openStore(ctx, st, false)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		if _, err := os.Stat(filepath.Join(data, logKeyFile)); err != nil && getenv("TRUSTMARK_LOG_KEY") == "" {
-			return fmt.Errorf("no log key in %s (and TRUSTMARK_LOG_KEY is not set): %w", data, err)
+		if _, err := os.Stat(filepath.Join(st.Data, logKeyFile)); err != nil && getenv("TRUSTMARK_LOG_KEY") == "" {
+			return fmt.Errorf("no log key in %s (and TRUSTMARK_LOG_KEY is not set): %w", st.Data, err)
 		}
-		l, err := openLog(db, data, origin, "", getenv("TRUSTMARK_LOG_KEY"), nil)
+		l, err := openLog(db, st.Data, origin, "", getenv("TRUSTMARK_LOG_KEY"), nil)
 		if err != nil {
 			return err
 		}

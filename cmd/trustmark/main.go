@@ -7,6 +7,9 @@
 //	trustmark admin init         create the Lead Administrator and its first token
 //	trustmark criteria ...       list, show, map and evaluate the criteria catalogs
 //	trustmark generate [flags]   fill a store with synthetic records for load tests
+//	trustmark probe TARGET       check a device under test on the network (labs)
+//	trustmark migrate [flags]    apply pending database migrations
+//	trustmark export --out DIR   write the registry and the log as static files
 //	trustmark help [command]     explain a command
 //
 // Run "trustmark help serve" for the server's flags and their environment
@@ -69,6 +72,9 @@ func commands() []command {
 		{"admin", "initialize a new installation (admin init)", runAdmin},
 		{"criteria", "list, show, map and evaluate the criteria catalogs", runCriteria},
 		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
+		{"migrate", "apply pending database schema migrations (PostgreSQL)", runMigrate},
+		{"export", "write the registry pages, records and log as static files for a CDN", runExport},
+		{"label", "render a label's print artwork (SVG, PDF, PNG) from the store", runLabel},
 		{"verify", "verify a label against the public transparency log", runVerify},
 		{"log", "check the local log (fsck) or follow a remote one (monitor)", runLog},
 		{"org", "create and read organizations through the API", orgNoun().run},
@@ -80,6 +86,7 @@ func commands() []command {
 		{"grant", "read grants, change their status and disclosures, through the API", grantNoun().run},
 		{"complaint", "file and act on complaints through the API", complaintNoun().run},
 		{"registry", "read the public registry through the API", registryNoun().run},
+		{"probe", "check a device under test on the network (lab tooling) and submit the results", runProbe},
 	}
 }
 

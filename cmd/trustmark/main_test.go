@@ -198,7 +198,7 @@ func TestGenerate(t *testing.T) {
 	if err := run(context.Background(), []string{"trustmark", "generate", "--data", data, "--records", "250", "--batch", "100"}, envOf(nil), nil, &out, io.Discard); err != nil {
 		t.Fatalf("generate = %v", err)
 	}
-	db, err := openStore(context.Background(), data)
+	db, err := openStore(context.Background(), storeFlags{Data: data}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

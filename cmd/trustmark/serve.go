@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +17,6 @@ import (
 	"trustmark/internal/criteria"
 	"trustmark/internal/demo"
 	"trustmark/internal/program"
-	"trustmark/internal/sqlite"
 	"trustmark/internal/web"
 )
 
@@ -27,6 +25,8 @@ import (
 type serveConfig struct {
 	Addr            string        // --addr, TRUSTMARK_ADDR
 	Data            string        // --data, TRUSTMARK_DATA
+	DatabaseURL     string        // --database-url, TRUSTMARK_DATABASE_URL
+	Migrate         bool          // --migrate, TRUSTMARK_MIGRATE
 	BaseURL         string        // --base-url, TRUSTMARK_BASE_URL
 	Demo            bool          // --demo, TRUSTMARK_DEMO
 	LogLevel        string        // --log-level, TRUSTMARK_LOG_LEVEL
@@ -100,7 +100,7 @@ func (e *envFlags) duration(p *time.Duration, name, env string, def time.Duratio
 
 // dataFlag registers --data, shared by every command that opens the store.
 func (e *envFlags) dataFlag(p *string) {
-	e.str(p, "data", "TRUSTMARK_DATA", "./trustmark-data", "directory holding the SQLite database and keys; created if missing")
+	e.str(p, "data", "TRUSTMARK_DATA", "./trustmark-data", "directory holding the SQLite database (unless --database-url is set) and the log key; created if missing")
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
@@ -109,6 +109,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	ef := &envFlags{fs: fs, getenv: getenv}
 	ef.str(&cfg.Addr, "addr", "TRUSTMARK_ADDR", "127.0.0.1:8080", "address to listen on, host:port (port 0 picks a free port)")
 	ef.dataFlag(&cfg.Data)
+	ef.databaseURLFlag(&cfg.DatabaseURL)
+	ef.boolean(&cfg.Migrate, "migrate", "TRUSTMARK_MIGRATE", false, "apply pending PostgreSQL migrations before serving (without it a server refuses an outdated schema; SQLite stores always migrate)")
 	ef.str(&cfg.BaseURL, "base-url", "TRUSTMARK_BASE_URL", "", "public URL that label QR codes point to (default http://<addr>)")
 	ef.boolean(&cfg.Demo, "demo", "TRUSTMARK_DEMO", false, "load the demo dataset (idempotent) before serving")
 	ef.str(&cfg.LogLevel, "log-level", "TRUSTMARK_LOG_LEVEL", "info", "log level: debug, info, warn or error (info logs every request)")
@@ -144,11 +146,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		return err
 	}
 
-	db, err := openStore(ctx, cfg.Data)
+	stf := storeFlags{Data: cfg.Data, DatabaseURL: cfg.DatabaseURL}
+	raw, err := openStore(ctx, stf, cfg.Migrate)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer raw.Close()
+	// Everything uses the store through the wrapper that times it for /metrics.
+	metrics := web.NewMetrics()
+	db := metrics.InstrumentStore(raw)
 	if cfg.Demo {
 		n, err := demo.Load(ctx, db)
 		if err != nil {
@@ -157,8 +163,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		log.Info("demo data loaded", slog.Int("new_grants", n))
 	}
 
+	if getenv("TRUSTMARK_LOG_KEY") == "" {
+		if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+			return fmt.Errorf("create data directory: %w", err)
+		}
+	}
 	tl, err := openLog(db, cfg.Data, cfg.LogOrigin, defaultOrigin(base), getenv("TRUSTMARK_LOG_KEY"), log)
 	if err != nil {
+		return err
+	}
+	if err := checkLogKey(ctx, db, tl); err != nil {
 		return err
 	}
 	go tl.Run(ctx)
@@ -169,7 +183,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	prog := program.New(db, set, program.Config{Committed: tl.Kick})
 	h, err := web.NewServer(db, web.Config{
 		BaseURL: base, Logger: log, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
-		ClientIPHeader: cfg.ClientIPHeader, CacheEntries: cfg.CacheEntries, Program: prog, Criteria: set, Log: tl,
+		ClientIPHeader: cfg.ClientIPHeader, CacheEntries: cfg.CacheEntries, Program: prog, Criteria: set, Log: tl, Metrics: metrics,
 	})
 	if err != nil {
 		return err
@@ -186,7 +200,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("trustmark serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", base), slog.String("data", cfg.Data),
+	log.Info("trustmark serving", slog.String("addr", ln.Addr().String()), slog.String("base_url", base), slog.String("store", stf.describe()),
 		slog.String("log_origin", tl.Origin()))
 	fmt.Fprintf(stdout, "trustmark serving on http://%s (base URL %s)\n", ln.Addr(), base)
 
@@ -223,14 +237,6 @@ func sweep(ctx context.Context, prog *program.Program, h *web.Server, every time
 		case <-t.C:
 		}
 	}
-}
-
-// openStore opens the SQLite store in dir, creating dir when missing.
-func openStore(ctx context.Context, dir string) (*sqlite.DB, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	return sqlite.Open(ctx, filepath.Join(dir, "trustmark.db"))
 }
 
 // baseURL returns the configured base URL, or one derived from the address

@@ -26,6 +26,7 @@ func (e fetchError) Error() string { return e.err.Error() }
 func (e fetchError) Unwrap() error { return e.err }
 
 const verifySynopsis = `verify LABEL_URL_OR_ID [flags]
+       verify --image PHOTO.png [flags]
        verify --offline PROOF_FILE --key KEY [--record RECORD.json]
 
 Verifies a label against the public transparency log: fetches the registry
@@ -36,7 +37,9 @@ tree, and that the record served is the one the log holds (its hash). With
 ever grew since (a consistency proof built from the log's tiles).
 
 LABEL_URL_OR_ID is the URL in the label's QR code (https://host/p/ID) or a
-label ID with --url.
+label ID with --url. With --image, the URL is read from the QR code in a
+photo or scan of the label (PNG, JPEG or GIF); a picture without a readable
+QR code, or whose QR code holds no label URL, fails with exit code 1.
 
 Exit codes: 0 verified; 1 verification failed (the message says what);
 2 usage error; 3 the server could not be reached or answered unexpectedly.`
@@ -53,6 +56,7 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, _
 	fs.StringVar(&stateDir, "state", "", "directory remembering the log key and the last checkpoint seen")
 	fs.StringVar(&offline, "offline", "", "verify a saved proof file without network (needs --key)")
 	fs.StringVar(&recordFile, "record", "", "with --offline: a saved registry record (JSON) to check against the proof")
+	imageFile := fs.String("image", "", "a photo or scan of the label (PNG, JPEG or GIF): verify the URL its QR code holds")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -68,6 +72,17 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, _
 			return usageError{"verify --offline PROOF_FILE needs --key and no label"}
 		}
 		return verifyOffline(offline, recordFile, key, *asJSON, stdout)
+	}
+	if *imageFile != "" {
+		if len(pos) != 0 {
+			return usageError{"verify --image PHOTO takes no label URL or ID"}
+		}
+		u, err := labelURLFromImage(*imageFile)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "the QR code in %s opens %s\n", *imageFile, u)
+		pos = []string{u}
 	}
 	if len(pos) != 1 {
 		fs.Usage()

@@ -13,6 +13,9 @@ type GrantView struct {
 	// RenewalDue is when the grant must be renewed under its product class's
 	// renewal policy; absent when no interval applies.
 	RenewalDue *time.Time `json:"renewal_due,omitempty"`
+	// Artwork links the label's print artwork, for the grant's manufacturer
+	// and CLA while the grant is active; absent otherwise.
+	Artwork *ArtworkLinks `json:"artwork,omitempty"`
 }
 
 // canSeeGrant: the grant's manufacturer, CLA and lab, and the overseers.
@@ -52,6 +55,7 @@ func (p *Program) Grant(ctx context.Context, pr *trustmark.Principal, id trustma
 			return notFound("grant", string(id))
 		}
 		v.Grant = *g
+		v.Artwork = artworkLinks(pr, g)
 		v.RenewalDue, err = renewalDue(tx, g)
 		return err
 	})

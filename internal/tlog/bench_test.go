@@ -70,19 +70,30 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 func benchAppend(b *testing.B, writers int) {
+	l, _ := openBenchLog(b)
+	runAppend(b, []*tlog.Log{l}, writers)
+}
+
+// runAppend runs the append benchmark on logs (one per server, over one
+// store), writer w appending through logs[w % len(logs)].
+func runAppend(b *testing.B, logs []*tlog.Log, writers int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	l, _ := openBenchLog(b)
-	ran := make(chan struct{})
-	go func() { l.Run(ctx); close(ran) }()
-	defer func() { cancel(); <-ran }()
+	var running sync.WaitGroup
+	for _, l := range logs {
+		running.Go(func() { l.Run(ctx) })
+	}
+	defer func() { cancel(); running.Wait() }()
 	// The empty tree's checkpoint, so the first Await does not see the
 	// log start up.
-	if _, err := l.Append(ctx, benchEvent(-1)); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := l.Await(ctx, 0); err != nil {
-		b.Fatal(err)
+	for i, l := range logs {
+		idx, err := l.Append(ctx, benchEvent(-1-i))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := l.Await(ctx, idx); err != nil {
+			b.Fatal(err)
+		}
 	}
 	entries := make([][]byte, b.N)
 	for i := range entries {
@@ -93,7 +104,8 @@ func benchAppend(b *testing.B, writers int) {
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	start := time.Now()
-	for range writers {
+	for w := range writers {
+		l := logs[w%len(logs)]
 		wg.Go(func() {
 			for {
 				i := next.Add(1) - 1

@@ -4,19 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	_ "modernc.org/sqlite"
-
-	"trustmark/internal/sqlite"
+	"trustmark"
 	"trustmark/internal/tlog"
 )
 
@@ -24,28 +20,23 @@ const origin = "labels.example.org/log"
 
 type testLog struct {
 	*tlog.Log
-	db   *sqlite.DB
-	path string
+	db   trustmark.Store
+	exec func(stmt string) error // runs SQL on the store's database
 	vkey string
 }
 
-func newLog(t *testing.T, name string) *testLog {
+func newLog(t *testing.T, b backend) *testLog {
 	t.Helper()
 	skey, vkey, err := tlog.GenerateKey(origin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newLogWithKey(t, name, skey, vkey)
+	return newLogWithKey(t, b, skey, vkey)
 }
 
-func newLogWithKey(t *testing.T, name, skey, vkey string) *testLog {
+func newLogWithKey(t *testing.T, b backend, skey, vkey string) *testLog {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), name+".db")
-	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, exec := b.open(t)
 	l, err := tlog.New(db, tlog.Config{Origin: origin, SignerKey: skey})
 	if err != nil {
 		t.Fatal(err)
@@ -53,7 +44,7 @@ func newLogWithKey(t *testing.T, name, skey, vkey string) *testLog {
 	if got := l.VerifierKey(); got != vkey {
 		t.Fatalf("VerifierKey() = %s, want %s", got, vkey)
 	}
-	return &testLog{Log: l, db: db, path: path, vkey: vkey}
+	return &testLog{Log: l, db: db, exec: exec, vkey: vkey}
 }
 
 func (l *testLog) append(t *testing.T, entries ...[]byte) {
@@ -72,9 +63,11 @@ func entry(i int) []byte { return []byte(fmt.Sprintf(`{"entry":%d}`, i)) }
 
 // RFC 6962 hashing: the empty tree is SHA-256(""), a leaf is
 // SHA-256(0x00 || entry), a node SHA-256(0x01 || left || right).
-func TestRFC6962Hashing(t *testing.T) {
+func TestRFC6962Hashing(t *testing.T) { forEachBackend(t, testRFC6962Hashing) }
+
+func testRFC6962Hashing(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := newLog(t, "vector")
+	l := newLog(t, b)
 	if err := l.IntegrateAll(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -99,9 +92,11 @@ func TestRFC6962Hashing(t *testing.T) {
 	}
 }
 
-func TestCheckpointAndProofs(t *testing.T) {
+func TestCheckpointAndProofs(t *testing.T) { forEachBackend(t, testCheckpointAndProofs) }
+
+func testCheckpointAndProofs(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := newLog(t, "proofs")
+	l := newLog(t, b)
 	var entries [][]byte
 	for i := range 300 {
 		entries = append(entries, entry(i))
@@ -142,9 +137,11 @@ func TestCheckpointAndProofs(t *testing.T) {
 	}
 }
 
-func TestProofTampering(t *testing.T) {
+func TestProofTampering(t *testing.T) { forEachBackend(t, testProofTampering) }
+
+func testProofTampering(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := newLog(t, "tamper")
+	l := newLog(t, b)
 	var entries [][]byte
 	for i := range 40 {
 		entries = append(entries, entry(i))
@@ -221,9 +218,11 @@ func tileServer(t *testing.T, l *testLog, mangle func(path string, b []byte) []b
 	return ts
 }
 
-func TestTilesConsistencyAndEntries(t *testing.T) {
+func TestTilesConsistencyAndEntries(t *testing.T) { forEachBackend(t, testTilesConsistencyAndEntries) }
+
+func testTilesConsistencyAndEntries(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := newLog(t, "tiles")
+	l := newLog(t, b)
 	var entries [][]byte
 	for i := range 600 {
 		entries = append(entries, entry(i))
@@ -305,11 +304,13 @@ func TestTilesConsistencyAndEntries(t *testing.T) {
 
 // Two logs with the same key that hold different entries are a fork: their
 // checkpoints are not consistent.
-func TestForkedCheckpointsRejected(t *testing.T) {
+func TestForkedCheckpointsRejected(t *testing.T) { forEachBackend(t, testForkedCheckpointsRejected) }
+
+func testForkedCheckpointsRejected(t *testing.T, be backend) {
 	ctx := context.Background()
 	skey, vkey, _ := tlog.GenerateKey(origin)
-	a := newLogWithKey(t, "a", skey, vkey)
-	b := newLogWithKey(t, "b", skey, vkey)
+	a := newLogWithKey(t, be, skey, vkey)
+	b := newLogWithKey(t, be, skey, vkey)
 	for i := range 10 {
 		a.append(t, entry(i))
 		if i == 3 {
@@ -336,9 +337,11 @@ func TestForkedCheckpointsRejected(t *testing.T) {
 	}
 }
 
-func TestFsck(t *testing.T) {
+func TestFsck(t *testing.T) { forEachBackend(t, testFsck) }
+
+func testFsck(t *testing.T, b backend) {
 	ctx := context.Background()
-	l := newLog(t, "fsck")
+	l := newLog(t, b)
 	for i := range 700 {
 		if _, err := l.Append(ctx, entry(i)); err != nil {
 			t.Fatal(err)
@@ -351,20 +354,11 @@ func TestFsck(t *testing.T) {
 	if err != nil || rep.Entries != 700 || rep.Checkpoint != 700 || rep.Hashes < 700 {
 		t.Fatalf("Fsck() = %+v, %v", rep, err)
 	}
-	raw, err := sql.Open("sqlite", "file:"+l.path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
 	for name, stmt := range map[string]string{
-		"altered entry":       `UPDATE log_entries SET data = X'7B7D' WHERE idx = 123`,
-		"altered stored hash": `UPDATE log_hashes SET hash = zeroblob(32) WHERE id = 40`,
+		"altered entry":       b.alterEntry,
+		"altered stored hash": b.alterHash,
 	} {
-		tx, _ := raw.Begin()
-		if _, err := tx.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := l.exec(stmt); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := l.Fsck(ctx); !errors.Is(err, tlog.ErrVerify) {

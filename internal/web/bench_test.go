@@ -90,45 +90,49 @@ func benchStore(b *testing.B, n int) *sqlite.DB {
 // Besides ns/op it reports the p50 and p99 latency of single requests.
 func BenchmarkRegistryLookup(b *testing.B) {
 	for _, n := range benchSizes(b) {
-		db := benchStore(b, n)
-		for _, mode := range []string{"hot", "cold"} {
-			cfg := web.Config{BaseURL: base, RateLimit: 1e9, RateBurst: 1e9}
-			if mode == "cold" {
-				cfg.CacheEntries = -1
-			}
-			srv, err := web.NewServer(db, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for _, route := range []string{"/api/v1/registry/", "/p/"} {
-				name := fmt.Sprintf("records=%d/%s/%s", n, mode, strings.Trim(strings.ReplaceAll(route, "/api/v1/registry/", "api"), "/"))
-				b.Run(name, func(b *testing.B) {
-					rng := rand.New(rand.NewPCG(1, uint64(n)))
-					hot := route + string(demo.GeneratedLabelID(n/2))
-					lat := make([]time.Duration, 0, 1<<16)
-					for b.Loop() {
-						path := hot
-						if mode == "cold" {
-							path = route + string(demo.GeneratedLabelID(rng.IntN(n)))
-						}
-						req := httptest.NewRequest("GET", path, nil)
-						w := httptest.NewRecorder()
-						start := time.Now()
-						srv.ServeHTTP(w, req)
-						if len(lat) < cap(lat) {
-							lat = append(lat, time.Since(start))
-						}
-						if w.Code != http.StatusOK {
-							b.Fatalf("GET %s = %d", path, w.Code)
-						}
+		benchLookup(b, benchStore(b, n), n)
+	}
+}
+
+// benchLookup runs the lookup benchmarks on a store of n generated records.
+func benchLookup(b *testing.B, db trustmark.Store, n int) {
+	for _, mode := range []string{"hot", "cold"} {
+		cfg := web.Config{BaseURL: base, RateLimit: 1e9, RateBurst: 1e9}
+		if mode == "cold" {
+			cfg.CacheEntries = -1
+		}
+		srv, err := web.NewServer(db, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, route := range []string{"/api/v1/registry/", "/p/"} {
+			name := fmt.Sprintf("records=%d/%s/%s", n, mode, strings.Trim(strings.ReplaceAll(route, "/api/v1/registry/", "api"), "/"))
+			b.Run(name, func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, uint64(n)))
+				hot := route + string(demo.GeneratedLabelID(n/2))
+				lat := make([]time.Duration, 0, 1<<16)
+				for b.Loop() {
+					path := hot
+					if mode == "cold" {
+						path = route + string(demo.GeneratedLabelID(rng.IntN(n)))
 					}
-					slices.Sort(lat)
-					if len(lat) > 0 {
-						b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-						b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+					req := httptest.NewRequest("GET", path, nil)
+					w := httptest.NewRecorder()
+					start := time.Now()
+					srv.ServeHTTP(w, req)
+					if len(lat) < cap(lat) {
+						lat = append(lat, time.Since(start))
 					}
-				})
-			}
+					if w.Code != http.StatusOK {
+						b.Fatalf("GET %s = %d", path, w.Code)
+					}
+				}
+				slices.Sort(lat)
+				if len(lat) > 0 {
+					b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+					b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+				}
+			})
 		}
 	}
 }

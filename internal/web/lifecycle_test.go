@@ -43,12 +43,18 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "w.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "w.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newWorldOn(t, db)
+}
+
+// newWorldOn is newWorld on a given empty store.
+func newWorldOn(t *testing.T, db trustmark.Store) *world {
+	t.Helper()
+	ctx := context.Background()
 	set, err := criteria.Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +205,10 @@ func registryStatus(w *world, id trustmark.LabelID) (string, string) {
 // grant → registry → support extended → surveillance finding → suspended →
 // cure period passes → terminated.
 func TestLifecycle(t *testing.T) {
-	w := newWorld(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testLifecycle(t, newWorldOn(t, db)) })
+}
+
+func testLifecycle(t *testing.T, w *world) {
 	regID, reg := w.createOrg(trustmark.OrgRegulator, "Test Regulator")
 	claID, cla := w.createOrg(trustmark.OrgCLA, "Keystone Test CLA")
 	labID, lab := w.createOrg(trustmark.OrgLab, "Foundry Test Lab")
@@ -328,7 +337,10 @@ func TestLifecycle(t *testing.T) {
 // TestIllegalTransitions checks that the rules refuse what they forbid,
 // with 409 (wrong state) or 422 (rule) and a message naming the rule.
 func TestIllegalTransitions(t *testing.T) {
-	w := newWorld(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testIllegalTransitions(t, newWorldOn(t, db)) })
+}
+
+func testIllegalTransitions(t *testing.T, w *world) {
 	_, reg := w.createOrg(trustmark.OrgRegulator, "Test Regulator")
 	claID, cla := w.createOrg(trustmark.OrgCLA, "Keystone Test CLA")
 	labID, lab := w.createOrg(trustmark.OrgLab, "Foundry Test Lab")

@@ -12,6 +12,8 @@ func (s *Server) routes() http.Handler {
 
 	// Operations (anyone; not rate-limited so probes never fail).
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)        // 503 while the database does not answer
+	mux.Handle("GET /metrics", s.metrics.handler(s.log)) // Prometheus; keep it off the public internet
 
 	// Public registry, JSON (anyone).
 	mux.Handle("GET /api/v1/registry", public(s.handleRegistryList))
@@ -66,6 +68,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/grants/{label_id}", s.api(s.handleGetGrant))                           // its parties, overseers
 	mux.Handle("PUT /api/v1/grants/{label_id}/disclosures", s.api(s.handleUpdateDisclosures))      // its manufacturer
 	mux.Handle("POST /api/v1/grants/{label_id}/status", s.api(s.handleChangeStatus))               // per status: CLA, regulator, manufacturer
+	mux.Handle("GET /api/v1/labels/{label_id}/{file}", s.api(s.handleLabelArtwork))                // artwork.{svg,pdf,png}: its manufacturer and CLA, active grants
 	mux.Handle("POST /api/v1/surveillance/plans", s.api(s.handleCreatePlan))                       // CLA
 	mux.Handle("GET /api/v1/surveillance/plans", s.api(s.handleListPlans))                         // CLA, overseers
 	mux.Handle("GET /api/v1/surveillance/samples", s.api(s.handleListSamples))                     // CLA, manufacturer, overseers
@@ -91,6 +94,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("/", public(func(w http.ResponseWriter, r *http.Request) { s.handleNoRoute(mux, w, r) }))
 
 	var h http.Handler = mux
+	h = s.metrics.instrument(h) // reads the pattern the mux matched, so it wraps the mux
 	h = capBodies(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)

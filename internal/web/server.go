@@ -51,6 +51,9 @@ type Config struct {
 	// CacheRefresh is how often the cache asks the store for changed records,
 	// the longest a change made by another process stays unseen; default 1 s.
 	CacheRefresh time.Duration
+	// Metrics are served at /metrics; nil means a new set. Give the same
+	// Metrics the store was instrumented with (Metrics.InstrumentStore).
+	Metrics *Metrics
 }
 
 // Server is the trustmark HTTP handler.
@@ -68,6 +71,7 @@ type Server struct {
 	criteria   *criteria.Set
 	program    *program.Program
 	tlog       *tlog.Log
+	metrics    *Metrics
 	handler    http.Handler
 }
 
@@ -126,6 +130,11 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 		refresh = time.Second
 	}
 	s.cache = newRecordCache(store, entries, refresh, s.now, s.log)
+	s.metrics = cfg.Metrics
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.metrics.watchLog(store)
 	s.handler = s.routes()
 	return s, nil
 }
