@@ -27,6 +27,10 @@ func (p *Program) Init(ctx context.Context, org trustmark.Organization, holder s
 		now := p.Now()
 		org.CreatedAt = now
 		if err := tx.CreateOrganization(&org); err != nil {
+			if trustmark.IsKind(err, trustmark.KindConflict) {
+				// The store allows one Lead Administrator: a concurrent init won.
+				return trustmark.Errorf(trustmark.KindConflict, "already initialized: a Lead Administrator exists")
+			}
 			return err
 		}
 		var tok *trustmark.Token

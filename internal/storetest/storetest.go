@@ -157,14 +157,18 @@ func testOrganizations(t *testing.T, s trustmark.Store) {
 	wantKind(t, "bad contact", s.CreateOrganization(ctx, &trustmark.Organization{Kind: trustmark.OrgLab, Name: "X", Contact: "not a contact"}), trustmark.KindInvalid)
 	_, err = s.Organization(ctx, "org_missing")
 	wantKind(t, "missing", err, trustmark.KindNotFound)
+	if err := s.CreateOrganization(ctx, &trustmark.Organization{Kind: trustmark.OrgLeadAdministrator, Name: "First LA", Contact: "la@la.example"}); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, "second Lead Administrator", s.CreateOrganization(ctx, &trustmark.Organization{Kind: trustmark.OrgLeadAdministrator, Name: "Second LA", Contact: "la2@la.example"}), trustmark.KindConflict)
 
 	lab := &trustmark.Organization{Kind: trustmark.OrgLab, Name: "Bench Labs", Contact: "lab@bench.example"}
 	if err := s.CreateOrganization(ctx, lab); err != nil {
 		t.Fatal(err)
 	}
 	all, err := s.ListOrganizations(ctx, "")
-	if err != nil || len(all) != 2 || all[0].Name != "Acme Certification" || all[1].Name != "Bench Labs" {
-		t.Errorf("ListOrganizations(\"\") = %v, %v; want Acme then Bench", all, err)
+	if err != nil || len(all) != 3 || all[0].Name != "Acme Certification" || all[1].Name != "Bench Labs" {
+		t.Errorf("ListOrganizations(\"\") = %v, %v; want Acme, Bench and the LA", all, err)
 	}
 	labs, err := s.ListOrganizations(ctx, trustmark.OrgLab)
 	if err != nil || len(labs) != 1 || labs[0].ID != lab.ID {
