@@ -400,7 +400,7 @@ func printProbeSummary(w io.Writer, rep *labtest.Report, out string) {
 			if f.Username != nil {
 				cred = fmt.Sprintf(" [username %q, password %q]", *f.Username, deref(f.Password))
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s:%d %s\t%s%s\t(%s)\n", strings.ToUpper(f.Verdict), f.ID, f.Address, f.Port, f.Service, f.Title, cred, strings.Join(reqs, ", "))
+			fmt.Fprintf(tw, "  %s\t%s\t%s %s:%d\t%s%s  [%s]\n", strings.ToUpper(f.Verdict), f.ID, f.Service, f.Address, f.Port, f.Title, cred, strings.Join(reqs, ", "))
 		}
 	}
 	tw.Flush()

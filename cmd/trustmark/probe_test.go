@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,6 +131,16 @@ func TestProbeCommandSubmit(t *testing.T) {
 	}
 	if log, err := os.ReadFile(reportPath + ".log"); err != nil || strings.Count(string(log), `"msg":"probe attempt"`) != len(rep.Observations) {
 		t.Errorf("attempt log: %d records (%v), want one per observation (%d)", strings.Count(string(log), `"msg":"probe attempt"`), err, len(rep.Observations))
+	}
+
+	// --declared: an open port the manufacturer did not declare is a
+	// finding (EN 303 645 5.6-1).
+	var declared labtest.Report
+	w.okJSON(lab, &declared, "probe", host, "--ports", port, "--no-udp", "--no-login", "--declared", "443", "--banner-wait", "300ms", "--quiet")
+	if !slices.ContainsFunc(declared.Findings, func(f labtest.Finding) bool {
+		return f.Kind == "undeclared-service" && f.Verdict == "fail" && strconv.Itoa(f.Port) == port
+	}) {
+		t.Errorf("--declared 443: no undeclared-service finding for port %s: %+v", port, declared.Findings)
 	}
 
 	// Undecided: the submission is refused, nothing is attached.

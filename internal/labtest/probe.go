@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -244,6 +245,7 @@ func (p *prober) run(ctx context.Context) (*Report, error) {
 	}
 	rep.Ports = append(rep.Ports, udpPorts...)
 	rep.Observations, rep.Findings = p.rec.results()
+	renumber(rep.Findings)
 	rep.Coverage = coverageOf(rep.Findings)
 	rep.FinishedAt = p.cfg.Now().UTC()
 	p.progress(Progress{Stage: "done", Done: len(services), Total: len(services), Open: len(open)})
@@ -324,6 +326,27 @@ func (p *prober) check(ctx context.Context, s service) {
 			Title:  fmt.Sprintf("%s without encryption", s.Service),
 			Detail: fmt.Sprintf("%s answers in cleartext on port %d (%s)", s.Service, s.Port.Port, firstLine(s.banner))},
 			p.rec.idsFor(s.Port.Port, "identify"))
+	}
+}
+
+// renumber orders findings by port, failing ones first, and numbers them
+// in that order: checks run concurrently, so the order they were made in
+// says nothing, and a report reads better (and diffs better) by port.
+func renumber(fs []Finding) {
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if a.Port != b.Port {
+			return a.Port - b.Port
+		}
+		if a.Verdict != b.Verdict {
+			if a.Verdict == VerdictFail {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Kind, b.Kind)
+	})
+	for i := range fs {
+		fs[i].ID = fmt.Sprintf("F%d", i+1)
 	}
 }
 

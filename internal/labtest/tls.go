@@ -410,7 +410,7 @@ func (p *prober) checkTLS(ctx context.Context, s service) {
 // checkWeakSuites offers each weak class alone at each accepted legacy
 // version and reports the suites accepted. It returns whether any was.
 func (p *prober) checkWeakSuites(ctx context.Context, s service, versions []uint16) bool {
-	var accepted []string
+	var accepted, names []string
 	var ids []string
 	for _, v := range versions {
 		for _, class := range weakClasses {
@@ -426,6 +426,9 @@ func (p *prober) checkWeakSuites(ctx context.Context, s service, versions []uint
 			id := p.rec.observe(o, start)
 			if ok {
 				accepted = append(accepted, fmt.Sprintf("%s (%s, %s)", suiteName(res.suite), class.name, versionName(v)))
+				if n := suiteName(res.suite); !slices.Contains(names, n) {
+					names = append(names, n)
+				}
 				ids = append(ids, id)
 			}
 		}
@@ -434,7 +437,7 @@ func (p *prober) checkWeakSuites(ctx context.Context, s service, versions []uint
 		return false
 	}
 	p.rec.find(Finding{Kind: "tls-weak-cipher", Verdict: VerdictFail, Address: s.Address, Port: s.Port.Port, Service: s.Service,
-		Title:  fmt.Sprintf("accepts %d weak cipher suite offers", len(accepted)),
+		Title:  "accepts weak cipher suites: " + strings.Join(names, ", "),
 		Detail: strings.Join(accepted, "; ")}, ids)
 	return true
 }
