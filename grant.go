@@ -151,6 +151,25 @@ func (g *Grant) Apply(c StatusChange) error {
 	return nil
 }
 
+// Prepare readies a new grant and its registry record for storing: it
+// validates both, aligns the record with the grant (status, dates) and sets
+// the record's creation and modification times to the grant's time. Stores
+// call it before they write. Errors: KindInvalid.
+func (g *Grant) Prepare(r *RegistryRecord) error {
+	if g.StatusChangedAt.IsZero() {
+		g.StatusChangedAt = g.GrantedAt
+	}
+	if err := g.Validate(); err != nil {
+		return err
+	}
+	if r.LabelID != g.LabelID {
+		return FieldError("label_id", "the record's label ID %s differs from the grant's %s", r.LabelID, g.LabelID)
+	}
+	g.SyncRecord(r)
+	r.Created, r.Modified = g.GrantedAt.UTC(), g.GrantedAt.UTC()
+	return r.Validate()
+}
+
 // SyncRecord copies the grant's status into its registry record.
 func (g *Grant) SyncRecord(r *RegistryRecord) {
 	r.Status = g.Status

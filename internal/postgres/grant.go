@@ -102,22 +102,14 @@ func importItems(ctx context.Context, q querier, items []trustmark.GrantImport) 
 	return br.Close()
 }
 
-// prepareGrant validates a new grant and its record and aligns the record
-// with the grant.
+// prepareGrant readies a new grant and its record (see trustmark.Grant.Prepare),
+// its times first truncated to the microseconds PostgreSQL keeps.
 func prepareGrant(g *trustmark.Grant, r *trustmark.RegistryRecord) error {
 	if g.StatusChangedAt.IsZero() {
 		g.StatusChangedAt = g.GrantedAt
 	}
 	g.GrantedAt, g.StatusChangedAt, g.CureDeadline = pgTime(g.GrantedAt), pgTime(g.StatusChangedAt), pgTimePtr(g.CureDeadline)
-	if err := g.Validate(); err != nil {
-		return err
-	}
-	if r.LabelID != g.LabelID {
-		return trustmark.FieldError("label_id", "the record's label ID %s differs from the grant's %s", r.LabelID, g.LabelID)
-	}
-	g.SyncRecord(r)
-	r.Created, r.Modified = g.GrantedAt, g.GrantedAt
-	return r.Validate()
+	return g.Prepare(r)
 }
 
 // insertGrant stores a prepared grant and its record inside q.

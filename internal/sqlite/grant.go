@@ -50,22 +50,8 @@ func (db *DB) ImportGrants(ctx context.Context, items []trustmark.GrantImport) e
 	})
 }
 
-// prepareGrant validates a new grant and its record and aligns the record
-// with the grant.
-func prepareGrant(g *trustmark.Grant, r *trustmark.RegistryRecord) error {
-	if g.StatusChangedAt.IsZero() {
-		g.StatusChangedAt = g.GrantedAt
-	}
-	if err := g.Validate(); err != nil {
-		return err
-	}
-	if r.LabelID != g.LabelID {
-		return trustmark.FieldError("label_id", "the record's label ID %s differs from the grant's %s", r.LabelID, g.LabelID)
-	}
-	g.SyncRecord(r)
-	r.Created, r.Modified = g.GrantedAt.UTC(), g.GrantedAt.UTC()
-	return r.Validate()
-}
+// prepareGrant readies a new grant and its record (see trustmark.Grant.Prepare).
+func prepareGrant(g *trustmark.Grant, r *trustmark.RegistryRecord) error { return g.Prepare(r) }
 
 // insertGrant stores a prepared grant and its record inside tx.
 func insertGrant(ctx context.Context, tx *sql.Tx, g *trustmark.Grant, r *trustmark.RegistryRecord, kinds kindChecker) error {
