@@ -80,6 +80,9 @@ func langIndex(lang string) int {
 // pickLang chooses the page language: ?lang= when supported, else the
 // best supported language of Accept-Language, else English.
 func pickLang(r *http.Request) string {
+	if r.URL.RawQuery == "" && r.Header.Get("Accept-Language") == "" {
+		return languages[0] // the common case of a QR scan: nothing to parse
+	}
 	if l := r.URL.Query().Get("lang"); l != "" {
 		for _, s := range languages {
 			if strings.EqualFold(l, s) {

@@ -203,13 +203,17 @@ func (s *Server) serveLabelPage(w http.ResponseWriter, r *http.Request, kind int
 	// between us and the reader must key on Accept-Language too.
 	kind += langIndex(lang) * bodyPageKinds
 	w.Header().Set("Vary", "Accept-Language")
-	var b *body
-	if state, _ := s.logState(r, e.rec); state == "pending" {
-		// Not cached: the page changes as soon as the checkpoint covers the event.
-		data, rerr := render(e.rec)
-		b, err = newBody(data), rerr
-	} else {
-		b, err = e.render(kind, render)
+	// A cached page was rendered with its event verified, so only an
+	// uncached page needs the log's state; a pending one is not cached,
+	// since it changes as soon as the checkpoint covers the event.
+	b := e.bodies[kind].Load()
+	if b == nil {
+		if state, _ := s.logState(r, e.rec); state == "pending" {
+			data, rerr := render(e.rec)
+			b, err = newBody(data), rerr
+		} else {
+			b, err = e.render(kind, render)
+		}
 	}
 	if err != nil {
 		s.pageError(w, r, err)
