@@ -162,6 +162,116 @@ type Alert struct {
 	UpdatedAt      time.Time         `json:"updated_at"`
 }
 
-// VulnTx is the part of Tx that keeps SBOMs, advisories, VEX statements and
-// alerts.
-type VulnTx interface{}
+// Webhook is an organization's endpoint for alert notifications. Each
+// delivery is signed with HMAC-SHA256 under a secret shown once at creation;
+// the store keeps the secret sealed (never logged, never returned).
+type Webhook struct {
+	ID        string    `json:"id"`
+	OrgID     string    `json:"organization_id"`
+	URL       string    `json:"url"`
+	Secret    []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+}
+
+// Delivery is one queued webhook notification, written in the same
+// transaction as the alert change it reports and sent afterwards, with
+// retries, by the server's deliverer.
+type Delivery struct {
+	ID        int64      `json:"id"`
+	WebhookID string     `json:"webhook_id"`
+	Event     string     `json:"event"`   // e.g. "alert.opened"
+	Payload   []byte     `json:"payload"` // JSON
+	Attempts  int        `json:"attempts"`
+	NextTry   time.Time  `json:"next_try"`
+	LastError string     `json:"last_error,omitempty"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// AlertFilter selects alerts; empty fields match everything.
+type AlertFilter struct {
+	ManufacturerID string
+	CLAID          string
+	ProductID      string
+	State          AlertState
+}
+
+// ComponentRef is one component of a product's current SBOM, as the store
+// finds it for re-matching.
+type ComponentRef struct {
+	SBOMID    string
+	ProductID string
+	Component SoftwareComponent
+}
+
+// VulnTx is the part of Tx that keeps SBOMs, advisories, VEX statements,
+// alerts and webhooks. Matching itself happens outside the store
+// (internal/vuln); the store indexes components and advisories by
+// PackageKey so a change re-matches only what it can affect.
+type VulnTx interface {
+	// CreateSBOM stores an SBOM with its components and document (kept
+	// apart), assigning ID; it becomes its product's current SBOM. Errors:
+	// KindInvalid; KindNotFound when the product does not exist.
+	CreateSBOM(s *SBOM) error
+	// SBOM returns one SBOM with its components, without the document.
+	SBOM(id string) (*SBOM, error)
+	// SBOMDocument returns the uploaded document of one SBOM.
+	SBOMDocument(id string) ([]byte, error)
+	// SBOMs lists a product's SBOMs, newest first, without components or documents.
+	SBOMs(productID string) ([]SBOM, error)
+	// CurrentSBOM returns the newest SBOM of a product with its components.
+	// Errors: KindNotFound when there is none.
+	CurrentSBOM(productID string) (*SBOM, error)
+	// ProductsWithSBOM returns, of the given products, those with an SBOM.
+	ProductsWithSBOM(productIDs []string) (map[string]bool, error)
+
+	// PutAdvisory stores an advisory or replaces the stored one with the
+	// same ID when a's Modified is later; it reports whether anything
+	// changed and, if so, the package keys before the change (so removed
+	// packages are re-matched too).
+	PutAdvisory(a *Advisory) (changed bool, oldKeys []PackageKey, err error)
+	// Advisory returns one advisory with its OSV document. Errors: KindNotFound.
+	Advisory(id string) (*Advisory, error)
+	// AdvisoriesFor returns the advisories (with OSV documents) affecting any
+	// of the keys.
+	AdvisoriesFor(keys []PackageKey) ([]Advisory, error)
+	// AdvisoriesForCPE returns the advisories naming any of the CPE
+	// vendor:product pairs.
+	AdvisoriesForCPE(vendorProducts []string) ([]Advisory, error)
+	// AdvisoryCount returns how many advisories are stored.
+	AdvisoryCount() (int, error)
+	// CurrentComponents returns the components, in current SBOMs, with any of the keys.
+	CurrentComponents(keys []PackageKey) ([]ComponentRef, error)
+	// CurrentCPEComponents returns the components, in current SBOMs, that have
+	// a CPE naming any of the vendor:product pairs and no package key.
+	CurrentCPEComponents(vendorProducts []string) ([]ComponentRef, error)
+
+	// CreateVEX stores a VEX statement, assigning ID.
+	CreateVEX(v *VEXStatement) error
+	// VEXStatements lists a product's VEX statements, oldest first.
+	VEXStatements(productID string) ([]VEXStatement, error)
+
+	// PutAlert stores a new alert (ID empty, assigned) or a changed one.
+	// Alerts are unique per (SBOM, advisory, component PURL or name):
+	// KindConflict for a second one.
+	PutAlert(a *Alert) error
+	Alert(id string) (*Alert, error)
+	// AlertsFor returns the alerts of one SBOM.
+	AlertsFor(sbomID string) ([]Alert, error)
+	// Alerts lists alerts matching f, newest first.
+	Alerts(f AlertFilter) ([]Alert, error)
+
+	// CreateWebhook stores a webhook, assigning ID.
+	CreateWebhook(w *Webhook) error
+	Webhooks(orgID string) ([]Webhook, error)
+	DeleteWebhook(id string) error
+	// EnqueueDelivery queues a notification, assigning ID.
+	EnqueueDelivery(d *Delivery) error
+	// DueDeliveries returns up to limit unsent deliveries due at or before at, oldest first.
+	DueDeliveries(at time.Time, limit int) ([]Delivery, error)
+	// UpdateDelivery records an attempt (sent, or the error and next try).
+	UpdateDelivery(d *Delivery) error
+	// Webhook returns one webhook with its secret.
+	Webhook(id string) (*Webhook, error)
+}
