@@ -9,6 +9,9 @@ import "time"
 // things; writes return KindConflict for duplicates and KindInvalid for
 // input that does not validate.
 type Tx interface {
+	UserTx
+	VulnTx
+
 	CreateOrganization(o *Organization) error
 	Organization(id string) (*Organization, error)
 

@@ -1,6 +1,7 @@
 package trustmark
 
 import (
+	"crypto/sha256"
 	"net/mail"
 	"strings"
 	"time"
@@ -43,6 +44,9 @@ func (u *User) Validate() error {
 	if u.PasswordHash == "" {
 		return FieldError("password", "is required")
 	}
+	if u.FailedLogins < 0 {
+		return FieldError("failed_logins", "must not be negative")
+	}
 	return nil
 }
 
@@ -58,29 +62,63 @@ type Session struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// Validate checks the session's fields.
+func (s *Session) Validate() error {
+	if len(s.Hash) != sha256.Size {
+		return FieldError("hash", "is not a SHA-256 hash")
+	}
+	if s.UserID == "" {
+		return FieldError("user_id", "is required")
+	}
+	if s.CSRF == "" {
+		return FieldError("csrf", "is required")
+	}
+	if s.CreatedAt.IsZero() || s.LastSeen.IsZero() || s.ExpiresAt.IsZero() {
+		return FieldError("expires_at", "created_at, last_seen and expires_at are required")
+	}
+	if !s.ExpiresAt.After(s.CreatedAt) {
+		return FieldError("expires_at", "must be after created_at")
+	}
+	return nil
+}
+
 // UserTx is the part of Tx that keeps portal users and their sessions.
+// Users are never deleted, only disabled, so that audit entries keep
+// naming someone who existed.
 type UserTx interface {
-	// CreateUser stores a user. Errors: KindInvalid; KindNotFound when the
-	// organization does not exist; KindConflict when the email is taken.
+	// CreateUser validates and stores a user, assigning u.ID when it is
+	// empty and u.CreatedAt when it is zero. Errors: KindInvalid;
+	// KindNotFound when the organization does not exist; KindConflict when
+	// the email or ID is taken.
 	CreateUser(u *User) error
+	// User returns one user. Errors: KindNotFound.
 	User(id string) (*User, error)
 	// UserByEmail finds a user by lower-case email. Errors: KindNotFound.
 	UserByEmail(email string) (*User, error)
-	// Users lists an organization's users by email.
+	// Users lists an organization's users by email (none for an unknown
+	// organization).
 	Users(orgID string) ([]User, error)
-	// UpdateUser stores a changed user (password, role, lockout, disabled).
+	// UpdateUser validates and stores a changed user: email, name, role,
+	// password hash, disabled time and lockout fields; its organization,
+	// creation time and creator never change. Errors: KindInvalid;
+	// KindNotFound; KindConflict when the new email is taken.
 	UpdateUser(u *User) error
 
+	// CreateSession validates and stores a session. Errors: KindInvalid;
+	// KindNotFound when the user does not exist; KindConflict when the
+	// hash is taken.
 	CreateSession(s *Session) error
-	// SessionByHash finds a session by the hash of its secret. Errors: KindNotFound.
+	// SessionByHash finds a session by the hash of its secret, expired or
+	// not. Errors: KindNotFound.
 	SessionByHash(hash []byte) (*Session, error)
-	// TouchSession records use of a session at at.
+	// TouchSession records use of a session at at; LastSeen never moves
+	// back. Errors: KindNotFound.
 	TouchSession(hash []byte, at time.Time) error
 	// DeleteSession ends one session; ending a missing one is not an error.
 	DeleteSession(hash []byte) error
 	// DeleteUserSessions ends every session of a user (password change, disable).
 	DeleteUserSessions(userID string) error
-	// DeleteExpiredSessions removes sessions that expired before at and
-	// returns how many.
+	// DeleteExpiredSessions removes the sessions whose ExpiresAt is at or
+	// before at, and returns how many.
 	DeleteExpiredSessions(at time.Time) (int, error)
 }

@@ -5,11 +5,14 @@
 //
 //	trustmark serve [flags]      run the server
 //	trustmark admin init         create the Lead Administrator and its first token
+//	trustmark user add [flags]   add a portal user (email and password) to an organization
 //	trustmark criteria ...       list, show, map and evaluate the criteria catalogs
 //	trustmark generate [flags]   fill a store with synthetic records for load tests
 //	trustmark probe TARGET       check a device under test on the network (labs)
 //	trustmark migrate [flags]    apply pending database migrations
 //	trustmark export --out DIR   write the registry and the log as static files
+//	trustmark vulns import PATH  load OSV advisories and re-match the SBOMs they affect
+//	trustmark sbom check FILE    match an SBOM offline against the imported advisories
 //	trustmark help [command]     explain a command
 //
 // Run "trustmark help serve" for the server's flags and their environment
@@ -70,6 +73,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the registry server", runServe},
 		{"admin", "initialize a new installation (admin init)", runAdmin},
+		{"user", "add a portal user to an organization (user add)", runUser},
 		{"criteria", "list, show, map and evaluate the criteria catalogs", runCriteria},
 		{"generate", "fill a store with synthetic registry records (for load tests)", runGenerate},
 		{"migrate", "apply pending database schema migrations (PostgreSQL)", runMigrate},
@@ -87,6 +91,11 @@ func commands() []command {
 		{"complaint", "file and act on complaints through the API", complaintNoun().run},
 		{"registry", "read the public registry through the API", registryNoun().run},
 		{"probe", "check a device under test on the network (lab tooling) and submit the results", runProbe},
+		{"vulns", "import OSV advisories into the store (vulns import), generate test ones", runVulns},
+		{"sbom", "check an SBOM offline against the store; upload and read SBOMs through the API", runSBOM},
+		{"vex", "upload and read VEX statements through the API", runVex},
+		{"alerts", "read vulnerability alerts, turn one into a finding, through the API", runAlerts},
+		{"webhook", "register alert webhooks through the API", runWebhook},
 	}
 }
 

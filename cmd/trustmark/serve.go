@@ -104,7 +104,7 @@ func (e *envFlags) dataFlag(p *string) {
 }
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, _ io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "serve [flags]\n\nRuns the registry server until SIGINT or SIGTERM.", stderr)
+	fs := newFlagSet("serve", "serve [flags]\n\nRuns the registry server until SIGINT or SIGTERM.\nWebhook secrets are sealed with TRUSTMARK_WEBHOOK_KEY (base64, 32+ bytes) or <data>/webhook.key, generated on first start.", stderr)
 	var cfg serveConfig
 	ef := &envFlags{fs: fs, getenv: getenv}
 	ef.str(&cfg.Addr, "addr", "TRUSTMARK_ADDR", "127.0.0.1:8080", "address to listen on, host:port (port 0 picks a free port)")
@@ -160,7 +160,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 		if err != nil {
 			return fmt.Errorf("load demo data: %w", err)
 		}
-		log.Info("demo data loaded", slog.Int("new_grants", n))
+		log.Info("demo data loaded", slog.Int("new_grants", n),
+			slog.Int("portal_users", len(demo.Users())), slog.String("portal_sign_in", "see README.md, Portal sign-in (demo)"))
 	}
 
 	if getenv("TRUSTMARK_LOG_KEY") == "" {
@@ -180,7 +181,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err != nil {
 		return err
 	}
-	prog := program.New(db, set, program.Config{Committed: tl.Kick})
+	whKey, err := webhookKey(cfg.Data, getenv("TRUSTMARK_WEBHOOK_KEY"))
+	if err != nil {
+		return err
+	}
+	prog := program.New(db, set, program.Config{Committed: tl.Kick, WebhookKey: whKey})
 	h, err := web.NewServer(db, web.Config{
 		BaseURL: base, Logger: log, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		ClientIPHeader: cfg.ClientIPHeader, CacheEntries: cfg.CacheEntries, Program: prog, Criteria: set, Log: tl, Metrics: metrics,
@@ -188,6 +193,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	if err != nil {
 		return err
 	}
+	defer h.Close() // stops the webhook deliverer
 	go sweep(ctx, prog, h, cfg.SweepInterval, log)
 	srv := &http.Server{
 		Handler:           h,

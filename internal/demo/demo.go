@@ -1,7 +1,8 @@
 // Package demo loads a realistic, fictional demo dataset into a store: the
 // regulator and lead administrator, three manufacturers, two labs, two label
 // administrators and fourteen labeled products across product classes,
-// including one suspended, one terminated and one past its support date.
+// including one suspended, one terminated and one past its support date,
+// and one portal admin per organization (see Users and Password).
 //
 // Loading is idempotent and resumable: every record has a fixed ID and
 // anything already present is left alone. Label IDs are derived from fixed
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"trustmark"
+	"trustmark/internal/passwd"
 )
 
 // Organizations of the demo, by fixed ID.
@@ -172,6 +174,9 @@ func LoadAt(ctx context.Context, s trustmark.Store, now time.Time) (int, error) 
 	if err := loadRecognitions(ctx, s); err != nil {
 		return 0, err
 	}
+	if err := loadUsers(ctx, s); err != nil {
+		return 0, err
+	}
 	added := 0
 	for _, it := range items {
 		ok, err := loadItem(ctx, s, it, byID, now)
@@ -326,6 +331,63 @@ func loadRecognitions(ctx context.Context, s trustmark.Store) error {
 			p.SetBy, p.SetAt = "Demo Lead Administrator", day("2025-01-20")
 			if err := tx.PutRenewalPolicy(&p); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Password is the one password of every demo portal user. It is published
+// in README.md ("Portal sign-in (demo)"): never load the demo into a store
+// that real people use.
+const Password = "trustmark-demo-password"
+
+// users are the demo's portal users: one admin per organization, with
+// fixed IDs and emails at the organization's short demo domain.
+var users = []trustmark.User{
+	{ID: "usr_demo_regulator", OrgID: "org_demo_regulator", Email: "rita@regulator.example", Name: "Rita Ortiz"},
+	{ID: "usr_demo_lead", OrgID: "org_demo_lead", Email: "leo@lead.example", Name: "Leo Grant"},
+	{ID: "usr_demo_keystone", OrgID: "org_demo_keystone", Email: "kim@keystone.example", Name: "Kim Park"},
+	{ID: "usr_demo_meridian", OrgID: "org_demo_meridian", Email: "mira@meridian.example", Name: "Mira Chen"},
+	{ID: "usr_demo_ferrous", OrgID: "org_demo_ferrous", Email: "fern@ferrous.example", Name: "Fern Ito"},
+	{ID: "usr_demo_cedar", OrgID: "org_demo_cedar", Email: "cal@cedar.example", Name: "Cal Reyes"},
+	{ID: "usr_demo_northwind", OrgID: "org_demo_northwind", Email: "ana@northwind.example", Name: "Ana Ruiz"},
+	{ID: "usr_demo_bluepeak", OrgID: "org_demo_bluepeak", Email: "ben@bluepeak.example", Name: "Ben Okafor"},
+	{ID: "usr_demo_lumen", OrgID: "org_demo_lumen", Email: "lou@lumen.example", Name: "Lou Martin"},
+}
+
+// Users lists the demo's portal users (admins, without password hashes);
+// each signs in with Password.
+func Users() []trustmark.User {
+	out := make([]trustmark.User, len(users))
+	for i, u := range users {
+		u.Role = trustmark.RoleAdmin
+		out[i] = u
+	}
+	return out
+}
+
+// loadUsers stores the demo users that are not there yet.
+func loadUsers(ctx context.Context, s trustmark.Store) error {
+	return s.Transact(ctx, func(tx trustmark.Tx) error {
+		// One hash serves every demo user: they share a published password
+		// anyway, and hashing once keeps loading the demo quick.
+		var hash string
+		for _, u := range Users() {
+			if _, err := tx.User(u.ID); err == nil {
+				continue
+			} else if !trustmark.IsKind(err, trustmark.KindNotFound) {
+				return err
+			}
+			if hash == "" {
+				var err error
+				if hash, err = passwd.Hash(Password); err != nil {
+					return err
+				}
+			}
+			u.PasswordHash, u.CreatedAt, u.CreatedBy = hash, day("2025-01-06"), "demo"
+			if err := tx.CreateUser(&u); err != nil {
+				return fmt.Errorf("demo user %s: %w", u.Email, err)
 			}
 		}
 		return nil

@@ -225,7 +225,7 @@ func (p *Program) Sweep(ctx context.Context) ([]trustmark.LabelID, error) {
 				return err
 			}
 		}
-		return nil
+		return sweepSessions(tx, now)
 	})
 	return changed, err
 }

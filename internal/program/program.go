@@ -43,6 +43,23 @@ type Config struct {
 	// Committed is called after every committed change, e.g. to have the
 	// transparency log integrate the label events it wrote; nil does nothing.
 	Committed func()
+
+	// SessionLifetime is how long a portal session lasts at most; 0 means
+	// DefaultSessionLifetime (12 hours).
+	SessionLifetime time.Duration
+	// SessionIdle ends a portal session unused this long; 0 means
+	// DefaultSessionIdle (30 minutes).
+	SessionIdle time.Duration
+	// LoginAttempts is how many consecutive failed sign-ins lock a portal
+	// account; 0 means DefaultLoginAttempts (5).
+	LoginAttempts int
+	// Lockout is how long a locked account stays locked; 0 means
+	// DefaultLockout (15 minutes).
+	Lockout time.Duration
+
+	// WebhookKey is the server's key material that seals webhook secrets
+	// (see CreateWebhook); nil disables webhooks.
+	WebhookKey []byte
 }
 
 // Program applies the program's rules to a store.
@@ -52,11 +69,15 @@ type Program struct {
 	now       func() time.Time
 	seed      func() uint64
 	committed func()
+	auth      authConfig
+	// webhookKey seals webhook secrets; nil when webhooks are disabled.
+	webhookKey []byte
 }
 
 // New returns the program over store, judging test reports with set.
 func New(store trustmark.Store, set *criteria.Set, cfg Config) *Program {
-	p := &Program{store: store, criteria: set, now: cfg.Now, seed: cfg.Seed, committed: cfg.Committed}
+	p := &Program{store: store, criteria: set, now: cfg.Now, seed: cfg.Seed, committed: cfg.Committed, auth: newAuthConfig(cfg),
+		webhookKey: cfg.WebhookKey}
 	if p.now == nil {
 		p.now = time.Now
 	}

@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t *testing.T) trustmark.Store) {
 		{"ConcurrentWrites", testConcurrentWrites},
 	}
 	tests = append(tests, txTests...)
+	tests = append(tests, userTests...)
+	tests = append(tests, vulnTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := open(t)

@@ -70,6 +70,10 @@ var (
 	m1Writers  = []authzCaller{callerM1Admin, callerM1Member}
 	appParties = authzJoin(m1, overseers, []authzCaller{callerCLAA, callerLabA}) // who may read M1's application
 	outsiders  = []authzCaller{callerCLAB, callerLabB, callerM2}                 // who may not
+	// bomReaders may read M1's SBOMs; to bomHidden they do not exist.
+	bomReaders    = authzJoin(m1, []authzCaller{callerCLAA, callerLabA, callerRegulator})
+	bomHidden     = []authzCaller{callerLAAdmin, callerLAViewer, callerCLAB, callerLabB, callerM2}
+	webhookAdmins = []authzCaller{callerM1Admin, callerM2, callerCLAA, callerCLAB} // admins of manufacturers and CLAs
 )
 
 func authzJoin(groups ...[]authzCaller) []authzCaller {
@@ -101,6 +105,8 @@ type authzWorld struct {
 	complaintCLA, complaintLead    string // with CLA A; referred to the Lead Administrator
 	contact                        string // the complainant's contact
 	plan, sample                   string // CLA A's surveillance plan and its sample of the grant
+	pGrant                         string // the granted product
+	sbom, alert, webhook           string // the granted product's SBOM, its alert, M1's webhook
 }
 
 // authzSend serves one request and returns the status and body.
@@ -145,8 +151,9 @@ func authzMust(t *testing.T, h http.Handler, auth, method, path string, body any
 func authzServer(t *testing.T, db *sqlite.DB, set *criteria.Set) http.Handler {
 	t.Helper()
 	now := func() time.Time { return authzNow }
-	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: now, Criteria: set,
-		Program: program.New(db, set, program.Config{Now: now, Seed: func() uint64 { return 42 }}), Log: newTestLog(t, db)})
+	prog := program.New(db, set, program.Config{Now: now, Seed: func() uint64 { return 42 }, WebhookKey: authzWebhookKey})
+	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: now, Criteria: set, Program: prog,
+		Log: newTestLog(t, db), WebhookPoll: -1})
 	if err != nil {
 		t.Fatalf("NewServer() = %v", err)
 	}
@@ -305,7 +312,8 @@ func buildAuthzWorld(t *testing.T, set *criteria.Set) *authzWorld {
 	w.report, w.evidence = rep.ID, rep.Results[0].Evidence[0].ID
 	submit(w.appSub)
 
-	_, appGrant := application("Granted Cam")
+	pGrant, appGrant := application("Granted Cam")
+	w.pGrant = pGrant
 	attach(appGrant)
 	submit(appGrant)
 	w.label = decide(appGrant, "granted").Decision.LabelID
@@ -356,8 +364,51 @@ func buildAuthzWorld(t *testing.T, set *criteria.Set) *authzWorld {
 		t.Fatalf("CLA A's samples = %+v, want one of %s", samples.Items, w.label)
 	}
 	w.sample = samples.Items[0].ID
+
+	// Monitoring: the granted product's SBOM, an advisory affecting it (an
+	// alert), and M1's webhook.
+	var up struct{ ID string }
+	authzMust(t, h, as(callerM1Member), "POST", "/api/v1/products/"+w.pGrant+"/sboms?version=1.0", json.RawMessage(authzSBOM), 201, &up)
+	w.sbom = up.ID
+	prog := program.New(db, set, program.Config{Now: func() time.Time { return authzNow }})
+	if _, err := prog.ImportAdvisories(ctx, func(yield func(string, []byte) error) error { return yield("adv.json", authzAdvisory) }, nil); err != nil {
+		t.Fatalf("ImportAdvisories() = %v", err)
+	}
+	var alerts struct{ Items []trustmark.Alert }
+	authzMust(t, h, as(callerCLAA), "GET", "/api/v1/alerts", nil, 200, &alerts)
+	if len(alerts.Items) != 1 {
+		t.Fatalf("CLA A's alerts = %+v, want one", alerts.Items)
+	}
+	w.alert = alerts.Items[0].ID
+	var hook struct {
+		Webhook trustmark.Webhook `json:"webhook"`
+		Secret  string            `json:"secret"`
+	}
+	authzMust(t, h, as(callerM1Admin), "POST", "/api/v1/webhooks", map[string]string{"url": "https://hooks.maker-one.example.com/in"}, 201, &hook)
+	w.webhook = hook.Webhook.ID
+	w.secret = append(w.secret, hook.Secret)
 	return w
 }
+
+// authzWebhookKey is the matrix servers' webhook key.
+var authzWebhookKey = bytes.Repeat([]byte{9}, 32)
+
+// authzSBOM is the granted product's SBOM: lodash at a version the
+// matrix's advisory affects.
+var authzSBOM = []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+  "components": [{"type": "library", "name": "lodash", "version": "4.17.15", "purl": "pkg:npm/lodash@4.17.15"}]}`)
+
+// authzAdvisory is an OSV record affecting lodash below 4.17.21.
+var authzAdvisory = []byte(`{"schema_version": "1.6.0", "id": "GHSA-mtrx-mtrx-mtrx", "aliases": ["CVE-2026-9999"],
+  "modified": "2026-05-01T00:00:00Z", "summary": "Matrix flaw",
+  "affected": [{"package": {"ecosystem": "npm", "name": "lodash"},
+    "ranges": [{"type": "SEMVER", "events": [{"introduced": "0"}, {"fixed": "4.17.21"}]}]}]}`)
+
+// authzVEX says the matrix's advisory does not affect the product.
+var authzVEX = []byte(`{"@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://maker-one.example.com/vex/1",
+  "author": "Maker One", "timestamp": "2026-05-30T00:00:00Z", "version": 1,
+  "statements": [{"vulnerability": {"name": "CVE-2026-9999"}, "products": [{"@id": "pkg:npm/lodash@4.17.15"}],
+    "status": "not_affected", "justification": "vulnerable_code_not_in_execute_path"}]}`)
 
 // openAuthzWorld opens a fresh copy of the world's database and a server over it.
 func openAuthzWorld(t *testing.T, w *authzWorld, set *criteria.Set) http.Handler {
@@ -573,6 +624,34 @@ func authzCases(t *testing.T, w *authzWorld, set *criteria.Set) []authzCase {
 			ok:   []authzCaller{callerLAAdmin}, hidden: []authzCaller{callerCLAB}},
 		{route: "GET /api/v1/audit", path: "/api/v1/audit", ok: overseers},
 		{route: "POST /api/v1/sweep", path: "/api/v1/sweep", ok: []authzCaller{callerLAAdmin, callerRegulator}},
+
+		// Vulnerability monitoring: SBOM contents are for the manufacturer,
+		// its CLA, its lab and the regulator (8.222(b)(10)); to anyone else,
+		// the Lead Administrator included, they do not exist.
+		{route: "POST /api/v1/products/{id}/sboms", path: "/api/v1/products/" + w.pGrant + "/sboms?version=2.0", body: json.RawMessage(authzSBOM),
+			ok: m1Writers, hidden: []authzCaller{callerM2}},
+		{route: "GET /api/v1/products/{id}/sboms", path: "/api/v1/products/" + w.pGrant + "/sboms", ok: bomReaders, hidden: bomHidden,
+			marks: []authzMark{{"M1's SBOM", w.sbom, bomReaders}}},
+		{route: "GET /api/v1/sboms/{id}", path: "/api/v1/sboms/" + w.sbom, ok: bomReaders, hidden: bomHidden,
+			marks: []authzMark{{"the SBOM's components", "pkg:npm/lodash@4.17.15", bomReaders}}},
+		{route: "GET /api/v1/sboms/{id}/document", path: "/api/v1/sboms/" + w.sbom + "/document", ok: bomReaders, hidden: bomHidden,
+			marks: []authzMark{{"the SBOM document", `"bomFormat"`, bomReaders}}},
+		{route: "GET /api/v1/sboms/{id}/findings", path: "/api/v1/sboms/" + w.sbom + "/findings", ok: bomReaders, hidden: bomHidden,
+			marks: []authzMark{{"the SBOM's finding", "GHSA-mtrx-mtrx-mtrx", bomReaders}}},
+		{route: "POST /api/v1/products/{id}/vex", path: "/api/v1/products/" + w.pGrant + "/vex", body: json.RawMessage(authzVEX),
+			ok: m1Writers, hidden: []authzCaller{callerM2}},
+		{route: "GET /api/v1/products/{id}/vex", path: "/api/v1/products/" + w.pGrant + "/vex", ok: bomReaders, hidden: bomHidden},
+		{route: "GET /api/v1/alerts", path: "/api/v1/alerts", ok: authzJoin(overseers, m1, []authzCaller{callerCLAA, callerCLAB, callerM2}),
+			marks: []authzMark{{"the alert on M1's product", w.alert, authzJoin(overseers, m1, []authzCaller{callerCLAA})}}},
+		{route: "GET /api/v1/alerts/{id}", path: "/api/v1/alerts/" + w.alert, ok: authzJoin(overseers, m1, []authzCaller{callerCLAA}),
+			hidden: []authzCaller{callerCLAB, callerM2}},
+		{route: "POST /api/v1/alerts/{id}/finding", path: "/api/v1/alerts/" + w.alert + "/finding", body: map[string]string{"note": "Left unfixed."},
+			ok: []authzCaller{callerCLAA}, hidden: []authzCaller{callerCLAB}},
+		{route: "POST /api/v1/webhooks", path: "/api/v1/webhooks", body: map[string]string{"url": "https://hooks.example.com/new"}, ok: webhookAdmins},
+		{route: "GET /api/v1/webhooks", path: "/api/v1/webhooks", ok: webhookAdmins,
+			marks: []authzMark{{"M1's webhook", w.webhook, []authzCaller{callerM1Admin}}}},
+		{route: "DELETE /api/v1/webhooks/{id}", path: "/api/v1/webhooks/" + w.webhook, ok: []authzCaller{callerM1Admin},
+			hidden: []authzCaller{callerM2, callerCLAA, callerCLAB}},
 	}
 }
 

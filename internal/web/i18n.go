@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"path"
 	"sort"
@@ -12,8 +13,9 @@ import (
 )
 
 // The public pages speak English and Spanish. Every string they show comes
-// from a message catalog in messages/<lang>.json; templates and page code
-// only name keys.
+// from a message catalog in messages/<lang>.json, merged with the catalogs
+// of parts of the site in messages/<part>.<lang>.json (portal.en.json);
+// templates and page code only name keys.
 //
 //go:embed messages/*.json
 var messagesFS embed.FS
@@ -34,6 +36,26 @@ func loadCatalogs() (catalogs, error) {
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
 			return nil, fmt.Errorf("web: messages/%s.json: %w", lang, err)
+		}
+		parts, err := fs.Glob(messagesFS, "messages/*."+lang+".json")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parts {
+			b, err := messagesFS.ReadFile(p)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("web: %s: %w", p, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("web: %s repeats the message %q", p, k)
+				}
+				m[k] = v
+			}
 		}
 		cs[lang] = m
 	}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,15 +15,27 @@ import (
 	"trustmark/internal/web"
 )
 
+// loadMessages reads messages/<lang>.json merged with the catalogs of the
+// site's parts, messages/<part>.<lang>.json, as the server does.
 func loadMessages(t *testing.T, lang string) map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("messages", lang+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	parts, _ := filepath.Glob(filepath.Join("messages", "*."+lang+".json"))
 	m := map[string]string{}
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
+	for _, f := range append([]string{filepath.Join("messages", lang+".json")}, parts...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		part := map[string]string{}
+		if err := json.Unmarshal(b, &part); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				t.Errorf("%s repeats the message %q", f, k)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }
@@ -45,8 +58,17 @@ func TestMessageCatalogs(t *testing.T) {
 		}
 	}
 	used := map[string]bool{}
-	keyRE := regexp.MustCompile(`\.T "([a-z_.]+)"|\bT\("([a-z_.]+)"|newPage\(r, "([a-z_.]+)"|pageIn\([^,]+, [^,]+, "([a-z_.]+)"`)
+	// Keys named in templates and code: T, page titles, and (portals) the
+	// label and hint keys of form fields, option labels, view titles,
+	// refusals, and any "portal.…" string.
+	keyRE := regexp.MustCompile(`\.T "([a-z_.]+)"|\bT\("([a-z_.]+)"|newPage\(r, "([a-z_.]+)"|pageIn\([^,]+, [^,]+, "([a-z_.]+)"` +
+		`|\.(?:Field|Link) "[^"]*" "([a-z_.]+)"(?: "([a-z_.]+)")?|\.Choice "[^"]*" "([a-z_.]+)" [^ "}]+(?: "([a-z_.]+)")?` +
+		`|(?:Label|Title|key): "([a-z_.]+)"|refusal\([^,]+, "([a-z_.]+)"|failField\("[^"]*", "([a-z_.]+)"|"(portal\.[a-z_.]+)"`)
+	// ?done=KEY shows the message portal.done.KEY.
+	doneRE := regexp.MustCompile(`[?&]done=([a-z_]+)`)
 	files, _ := filepath.Glob("templates/*.html")
+	portalFiles, _ := filepath.Glob("templates/portal/*.html")
+	files = append(files, portalFiles...)
 	gofiles, _ := filepath.Glob("*.go")
 	for _, f := range append(files, gofiles...) {
 		if strings.HasSuffix(f, "_test.go") {
@@ -55,11 +77,38 @@ func TestMessageCatalogs(t *testing.T) {
 		b, _ := os.ReadFile(f)
 		for _, m := range keyRE.FindAllStringSubmatch(string(b), -1) {
 			for _, k := range m[1:] {
-				if k != "" && !strings.HasSuffix(k, ".") { // prefixes completed by domain values, checked below
+				// Skip prefixes completed by domain values (checked below)
+				// and asset names such as {{asset "portal.css"}}.
+				if k != "" && !strings.HasSuffix(k, ".") && !strings.HasSuffix(k, ".css") {
 					used[k] = true
 				}
 			}
 		}
+		for _, m := range doneRE.FindAllStringSubmatch(string(b), -1) {
+			if !strings.HasSuffix(m[1], "_") { // completed by domain values
+				used["portal.done."+m[1]] = true
+			}
+		}
+	}
+	// Portal words built from domain values.
+	for _, st := range []trustmark.ApplicationState{trustmark.AppDraft, trustmark.AppSubmitted, trustmark.AppInfoRequested, trustmark.AppGranted,
+		trustmark.AppDenied, trustmark.AppDismissed, trustmark.AppUnderReview, trustmark.AppUnderAppeal} {
+		used["portal.app_state."+string(st)] = true
+	}
+	for _, st := range trustmark.GrantStatuses {
+		used["portal.grant_status."+string(st)] = true
+	}
+	for _, st := range []trustmark.ComplaintState{trustmark.ComplaintWithCLA, trustmark.ComplaintWithLead, trustmark.ComplaintWithRegulator, trustmark.ComplaintJustified, trustmark.ComplaintClosed} {
+		used["portal.complaint_state."+string(st)] = true
+	}
+	for _, st := range []trustmark.SampleState{trustmark.SampleRequested, trustmark.SamplePassed, trustmark.SampleFailed} {
+		used["portal.sample_state."+string(st)] = true
+	}
+	for _, k := range []trustmark.ComponentKind{trustmark.ComponentDevice, trustmark.ComponentHub, trustmark.ComponentApp, trustmark.ComponentCloud} {
+		used["portal.component."+string(k)] = true
+	}
+	for _, code := range []int{400, 401, 403, 404, 409, 413, 422, 429, 500} { // statusOf's statuses and 413
+		used[fmt.Sprintf("portal.status.%d", code)] = true
 	}
 	// Keys built from domain values.
 	for _, st := range []string{"authorized", "suspended", "terminated", "withdrawn", "surrendered", "set_aside", "unsupported"} {

@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"strings"
 
@@ -48,6 +49,28 @@ func loadPages(a *assets) (*pageSet, error) {
 	ps := &pageSet{byName: map[string]*template.Template{}, catalogs: cs}
 	for _, name := range []string{"label.html", "details.html", "search.html", "error.html", "catalogs.html", "catalog.html", "requirement.html"} {
 		t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		ps.byName[name] = t
+	}
+	// The portals' pages have their own layout (templates/portal/layout.html)
+	// with partials shared by several pages (templates/portal/part_*.html),
+	// and are named "portal/<file>".
+	portalBase, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/portal/layout.html", "templates/portal/part_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse portal layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/portal/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range names {
+		name := strings.TrimPrefix(file, "templates/")
+		if name == "portal/layout.html" || strings.HasPrefix(name, "portal/part_") {
+			continue
+		}
+		t, err := template.Must(portalBase.Clone()).ParseFS(templateFS, file)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)
 		}

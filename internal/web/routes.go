@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"trustmark"
+)
 
 // routes lists every route on one screen. Who may call each is decided by
 // the program (internal/program) and stated beside the handler; "public"
@@ -80,6 +84,89 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/v1/sweep", s.api(s.handleSweep))                                         // overseers
 	mux.Handle("GET /api/v1/openapi.json", public(s.handleOpenAPI))                                // anyone
 
+	// Vulnerability monitoring (docs/vulns.md). SBOMs and VEX are readable by
+	// the product's manufacturer, its CLA and lab, and the regulator; others get 404.
+	mux.Handle("POST /api/v1/products/{id}/sboms", s.documentAPI(s.handleUploadSBOM)) // its manufacturer (member+); body up to 64 MiB
+	mux.Handle("GET /api/v1/products/{id}/sboms", s.api(s.handleListSBOMs))           // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/sboms/{id}", s.api(s.handleGetSBOM))                      // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/sboms/{id}/document", s.api(s.handleSBOMDocument))        // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/sboms/{id}/findings", s.api(s.handleSBOMFindings))        // manufacturer, its CLA and lab, regulator
+	mux.Handle("POST /api/v1/products/{id}/vex", s.documentAPI(s.handleUploadVEX))    // its manufacturer (member+)
+	mux.Handle("GET /api/v1/products/{id}/vex", s.api(s.handleListVEX))               // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/alerts", s.api(s.handleListAlerts))                       // manufacturer (own), CLA (its grants'), overseers
+	mux.Handle("GET /api/v1/alerts/{id}", s.api(s.handleGetAlert))                    // its manufacturer and CLA, overseers
+	mux.Handle("POST /api/v1/alerts/{id}/finding", s.api(s.handleAlertFinding))       // the alert's CLA (member+)
+	mux.Handle("POST /api/v1/webhooks", s.api(s.handleCreateWebhook))                 // admin of a manufacturer or CLA
+	mux.Handle("GET /api/v1/webhooks", s.api(s.handleListWebhooks))                   // admin of a manufacturer or CLA: its own
+	mux.Handle("DELETE /api/v1/webhooks/{id}", s.api(s.handleDeleteWebhook))          // admin of the webhook's organization
+
+	// Portals (pages for signed-in users; portal.go). s.portal sends
+	// anonymous callers to the sign-in page, refuses other kinds of
+	// organization with 403 and checks the CSRF token of every POST; the
+	// program decides the rest, as for the API.
+	mux.Handle("GET /portal/login", s.limit(s.crossOrigin(http.HandlerFunc(s.handleLoginForm))))                                            // anyone
+	mux.Handle("POST /portal/login", s.limit(s.crossOrigin(http.HandlerFunc(s.handleLogin))))                                               // anyone with the form's token
+	mux.Handle("POST /portal/logout", s.portal(s.handleLogout))                                                                             // any user
+	mux.Handle("GET /portal/{$}", s.portal(s.handlePortalHome))                                                                             // any user
+	mux.Handle("GET /portal/password", s.portal(s.handlePasswordForm))                                                                      // any user
+	mux.Handle("POST /portal/password", s.portal(s.handlePassword))                                                                         // any user
+	mux.Handle("GET /portal/manufacturer/{$}", s.portal(s.handleMfrHome, trustmark.OrgManufacturer))                                        // manufacturer
+	mux.Handle("GET /portal/manufacturer/products", s.portal(s.handleMfrProducts, trustmark.OrgManufacturer))                               // manufacturer
+	mux.Handle("GET /portal/manufacturer/products/new", s.portal(s.handleMfrProductForm, trustmark.OrgManufacturer))                        // manufacturer
+	mux.Handle("POST /portal/manufacturer/products/new", s.portal(s.handleMfrProductCreate, trustmark.OrgManufacturer))                     // manufacturer member
+	mux.Handle("GET /portal/manufacturer/applications", s.portal(s.handleMfrApplications, trustmark.OrgManufacturer))                       // manufacturer
+	mux.Handle("GET /portal/manufacturer/applications/new", s.portal(s.handleMfrApplicationForm, trustmark.OrgManufacturer))                // manufacturer
+	mux.Handle("POST /portal/manufacturer/applications/new", s.portal(s.handleMfrApplicationCreate, trustmark.OrgManufacturer))             // manufacturer member
+	mux.Handle("GET /portal/manufacturer/applications/{id}", s.portal(s.handleMfrApplication, trustmark.OrgManufacturer))                   // the applicant
+	mux.Handle("GET /portal/manufacturer/applications/{id}/edit", s.portal(s.handleMfrApplicationEditForm, trustmark.OrgManufacturer))      // the applicant
+	mux.Handle("POST /portal/manufacturer/applications/{id}/edit", s.portal(s.handleMfrApplicationEdit, trustmark.OrgManufacturer))         // the applicant
+	mux.Handle("GET /portal/manufacturer/applications/{id}/declarations", s.portal(s.handleMfrDeclarationsForm, trustmark.OrgManufacturer)) // the applicant
+	mux.Handle("POST /portal/manufacturer/applications/{id}/declarations", s.portal(s.handleMfrDeclarations, trustmark.OrgManufacturer))    // the applicant
+	mux.Handle("POST /portal/manufacturer/applications/{id}/submit", s.portal(s.handleMfrSubmit, trustmark.OrgManufacturer))                // the applicant
+	mux.Handle("GET /portal/manufacturer/grants", s.portal(s.handleMfrGrants, trustmark.OrgManufacturer))                                   // manufacturer
+	mux.Handle("GET /portal/manufacturer/grants/{label_id}/disclosures", s.portal(s.handleMfrDisclosuresForm, trustmark.OrgManufacturer))   // the grant's manufacturer
+	mux.Handle("POST /portal/manufacturer/grants/{label_id}/disclosures", s.portal(s.handleMfrDisclosures, trustmark.OrgManufacturer))      // the grant's manufacturer
+	mux.Handle("GET /portal/manufacturer/grants/{label_id}/{file}", s.portal(s.handleMfrArtwork, trustmark.OrgManufacturer))                // artwork.{svg,pdf,png}: the grant's manufacturer, active grants
+	mux.Handle("GET /portal/manufacturer/complaints", s.portal(s.handleMfrComplaints, trustmark.OrgManufacturer))                           // manufacturer
+	mux.Handle("GET /portal/manufacturer/surveillance", s.portal(s.handleMfrSamples, trustmark.OrgManufacturer))                            // manufacturer
+	mux.Handle("GET /portal/lab/{$}", s.portal(s.handleLabHome, trustmark.OrgLab))                                                          // lab
+	mux.Handle("GET /portal/lab/applications/{id}", s.portal(s.handleLabApplication, trustmark.OrgLab))                                     // the named lab
+	mux.Handle("GET /portal/lab/applications/{id}/report", s.portal(s.handleLabReportForm, trustmark.OrgLab))                               // the named lab
+	mux.Handle("POST /portal/lab/applications/{id}/report", s.portal(s.handleLabReport, trustmark.OrgLab))                                  // the named lab's members
+	mux.Handle("POST /portal/lab/applications/{id}/report/upload", s.portal(s.handleLabReportUpload, trustmark.OrgLab))                     // the named lab's members
+
+	// CLA portal (page_portal_cla.go).
+	cla := func(h portalHandler) http.Handler { return s.portal(h, trustmark.OrgCLA) }
+	mux.Handle("GET /portal/cla/{$}", cla(s.handleCLAQueue))                                      // CLA: applications waiting, due first
+	mux.Handle("GET /portal/cla/applications/{id}", cla(s.handleCLAApplication))                  // the chosen CLA
+	mux.Handle("POST /portal/cla/applications/{id}/decision", cla(s.handleCLADecide))             // the chosen CLA's members
+	mux.Handle("POST /portal/cla/applications/{id}/request-info", cla(s.handleCLARequestInfo))    // the chosen CLA's members
+	mux.Handle("POST /portal/cla/applications/{id}/review", cla(s.handleCLAReviewDecision))       // the chosen CLA's members
+	mux.Handle("GET /portal/cla/grants", cla(s.handleCLAGrants))                                  // CLA: its grants
+	mux.Handle("GET /portal/cla/grants/{label_id}", cla(s.handleCLAGrant))                        // the grant's CLA
+	mux.Handle("POST /portal/cla/grants/{label_id}/status", cla(s.handleCLAGrantStatus))          // the grant's CLA's members
+	mux.Handle("GET /portal/cla/surveillance", cla(s.handleCLASurveillance))                      // CLA
+	mux.Handle("POST /portal/cla/surveillance/plans", cla(s.handleCLACreatePlan))                 // CLA members
+	mux.Handle("GET /portal/cla/surveillance/samples/{id}", cla(s.handleCLASample))               // the requesting CLA
+	mux.Handle("POST /portal/cla/surveillance/samples/{id}/result", cla(s.handleCLARecordSample)) // the requesting CLA's members
+	mux.Handle("GET /portal/cla/complaints", cla(s.handleCLAComplaints))                          // CLA: complaints routed to it
+	mux.Handle("GET /portal/cla/complaints/{id}", cla(s.handleCLAComplaint))                      // the CLA it is routed to
+	mux.Handle("POST /portal/cla/complaints/{id}/action", cla(s.handleCLAComplaintAction))        // the holding CLA's members
+
+	// Lead Administrator and regulator portal (page_portal_oversight.go).
+	overseers := func(h portalHandler) http.Handler {
+		return s.portal(h, trustmark.OrgLeadAdministrator, trustmark.OrgRegulator)
+	}
+	leadAdmin := func(h portalHandler) http.Handler { return s.portal(h, trustmark.OrgLeadAdministrator) }
+	mux.Handle("GET /portal/oversight/{$}", overseers(s.handleOversightDashboard))                       // overseers: dashboard with charts
+	mux.Handle("GET /portal/oversight/organizations", overseers(s.handleOversightOrgs))                  // overseers
+	mux.Handle("POST /portal/oversight/organizations", leadAdmin(s.handleOversightCreateOrg))            // Lead Administrator admins
+	mux.Handle("GET /portal/oversight/labs", overseers(s.handleOversightLabs))                           // overseers
+	mux.Handle("POST /portal/oversight/labs", leadAdmin(s.handleOversightRecognizeLab))                  // Lead Administrator members
+	mux.Handle("GET /portal/oversight/labs/{org_id}", overseers(s.handleOversightLab))                   // overseers
+	mux.Handle("POST /portal/oversight/labs/{org_id}/withdraw", leadAdmin(s.handleOversightWithdrawLab)) // Lead Administrator members
+	mux.Handle("GET /portal/oversight/audit", overseers(s.handleOversightAudit))                         // overseers
+
 	// Public registry and criteria, pages (anyone).
 	mux.Handle("GET /{$}", public(s.handleHome))
 	mux.Handle("GET /search", public(s.handleSearch))
@@ -95,7 +182,7 @@ func (s *Server) routes() http.Handler {
 
 	var h http.Handler = mux
 	h = s.metrics.instrument(h) // reads the pattern the mux matched, so it wraps the mux
-	h = capBodies(h)
+	h = capBodiesFor(mux, h)    // 1 MiB; SBOM and VEX documents up to 64 MiB
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.logRequests(h)

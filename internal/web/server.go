@@ -54,6 +54,13 @@ type Config struct {
 	// Metrics are served at /metrics; nil means a new set. Give the same
 	// Metrics the store was instrumented with (Metrics.InstrumentStore).
 	Metrics *Metrics
+	// WebhookPoll is how often the webhook deliverer sends due alert
+	// notifications; default 5 s; negative runs no deliverer. The deliverer
+	// runs only when the program has a webhook key; Close stops it.
+	WebhookPoll time.Duration
+	// WebhookClient sends webhook deliveries; nil means one with a 10 s
+	// timeout that follows no redirects.
+	WebhookClient *http.Client
 }
 
 // Server is the trustmark HTTP handler.
@@ -73,6 +80,9 @@ type Server struct {
 	tlog       *tlog.Log
 	metrics    *Metrics
 	handler    http.Handler
+	// webhookClient sends webhook deliveries; deliverer runs them (nil: none).
+	webhookClient *http.Client
+	deliverer     *deliverer
 }
 
 // NewServer returns the HTTP handler of trustmark over store.
@@ -136,6 +146,17 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 	}
 	s.metrics.watchLog(store)
 	s.handler = s.routes()
+	s.webhookClient = cfg.WebhookClient
+	if s.webhookClient == nil {
+		s.webhookClient = newWebhookClient()
+	}
+	if s.program.WebhooksEnabled() && cfg.WebhookPoll >= 0 {
+		poll := cfg.WebhookPoll
+		if poll == 0 {
+			poll = defaultWebhookPoll
+		}
+		s.startDeliverer(poll)
+	}
 	return s, nil
 }
 
