@@ -15,10 +15,11 @@ import (
 // import another. The rule and library packages (internal/program,
 // internal/criteria, internal/tlog over its Storage interface,
 // internal/label, which turns a record into artwork bytes and talks to
-// nothing) are not adapters: the web layer reads them.
+// nothing, internal/sbom and internal/vuln, which parse documents and match
+// versions) are not adapters: the web layer reads them.
 var adapters = []string{
 	"trustmark/internal/sqlite", "trustmark/internal/postgres", "trustmark/internal/web",
-	"trustmark/internal/labtest", "trustmark/internal/sbom",
+	"trustmark/internal/labtest",
 }
 
 // packageImports maps every non-test package of the module to its imports.

@@ -168,36 +168,6 @@ func (t *tx) ProductsWithSBOM(productIDs []string) (map[string]bool, error) {
 
 // Advisories.
 
-// putAdvisory writes an advisory in one statement: it inserts the
-// advisory, or replaces it when the given one is newer, and replaces its
-// package and CPE rows then. All parts see the snapshot from before the
-// statement, so old is the stored version before any change. An advisory
-// that is not newer is filtered out before the INSERT, which would
-// otherwise lock (and so write) its row; ON CONFLICT's own condition
-// remains for safety.
-const putAdvisory = `WITH old AS (
-	SELECT modified, doc FROM advisories WHERE id = $1
-), up AS (
-	INSERT INTO advisories AS a (id, modified, withdrawn, severity, doc, osv)
-	SELECT $1::text, $2::timestamptz, $3::timestamptz, $4::text, $5::json, $6::bytea
-	WHERE NOT EXISTS (SELECT FROM old WHERE old.modified >= $2::timestamptz)
-	ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, withdrawn = excluded.withdrawn,
-		severity = excluded.severity, doc = excluded.doc, osv = excluded.osv
-	WHERE a.modified < excluded.modified
-	RETURNING 1
-), del_packages AS (
-	DELETE FROM advisory_packages WHERE advisory_id = $1 AND EXISTS (SELECT FROM up) AND EXISTS (SELECT FROM old)
-), ins_packages AS (
-	INSERT INTO advisory_packages (advisory_id, ecosystem, name)
-	SELECT $1, k.ecosystem, k.name FROM unnest($7::text[], $8::text[]) AS k(ecosystem, name) WHERE EXISTS (SELECT FROM up)
-), del_cpes AS (
-	DELETE FROM advisory_cpes WHERE advisory_id = $1 AND EXISTS (SELECT FROM up) AND EXISTS (SELECT FROM old)
-), ins_cpes AS (
-	INSERT INTO advisory_cpes (advisory_id, vendor_product)
-	SELECT $1, vp FROM unnest($9::text[]) AS vp WHERE EXISTS (SELECT FROM up)
-)
-SELECT EXISTS (SELECT FROM up), (SELECT doc FROM old)`
-
 // PutAdvisory implements trustmark.VulnTx.
 func (t *tx) PutAdvisory(a *trustmark.Advisory) (bool, []trustmark.PackageKey, error) {
 	ch, err := t.PutAdvisories([]*trustmark.Advisory{a})
@@ -207,62 +177,146 @@ func (t *tx) PutAdvisory(a *trustmark.Advisory) (bool, []trustmark.PackageKey, e
 	return ch[0].Changed, ch[0].OldKeys, nil
 }
 
-// advisoryBatch bounds how many advisories one pipelined batch sends.
-const advisoryBatch = 500
+// advisoryChunk is how many advisories PutAdvisories reads and writes
+// with one set of statements.
+const advisoryChunk = 1000
 
-// PutAdvisories implements trustmark.VulnTx: the statements of up to 500
-// advisories go to the server in one pipelined batch.
+// PutAdvisories implements trustmark.VulnTx. It works set-wise, 1,000
+// advisories at a time: one query reads the stored versions, the changes
+// are worked out here in order, and one pipelined batch of five
+// statements writes the final version of each changed advisory. Reading
+// then writing is safe because write transactions hold the store's write
+// lock (db.go).
 func (t *tx) PutAdvisories(as []*trustmark.Advisory) ([]trustmark.AdvisoryChange, error) {
 	if err := trustmark.ValidateAdvisories(as); err != nil {
 		return nil, err
 	}
-	out := make([]trustmark.AdvisoryChange, 0, len(as))
-	for start := 0; start < len(as); start += advisoryBatch {
-		chunk := as[start:min(start+advisoryBatch, len(as))]
-		b := &pgx.Batch{}
-		for _, a := range chunk {
-			a.Modified = pgTime(a.Modified)
-			a.Withdrawn = pgTimePtr(a.Withdrawn)
-			doc, err := json.Marshal(a)
-			if err != nil {
-				return nil, err
-			}
-			// Each pair is written once: the tables have no unique key to do it.
-			eco, name := keyArrays(a.Packages)
-			b.Queue(putAdvisory, a.ID, a.Modified, a.Withdrawn, string(a.Severity), string(doc), a.OSV, eco, name, lowerSet(a.CPEs))
-		}
-		changes, err := readAdvisoryChanges(t.q.SendBatch(t.ctx, b), chunk)
-		if err != nil {
+	for _, a := range as {
+		a.Modified = pgTime(a.Modified)
+		a.Withdrawn = pgTimePtr(a.Withdrawn)
+	}
+	out := make([]trustmark.AdvisoryChange, len(as))
+	for start := 0; start < len(as); start += advisoryChunk {
+		end := min(start+advisoryChunk, len(as))
+		if err := t.putAdvisories(as[start:end], out[start:end]); err != nil {
 			return nil, err
 		}
-		out = append(out, changes...)
 	}
 	return out, nil
 }
 
-// readAdvisoryChanges reads the results of a batch of putAdvisory
-// statements and closes it.
-func readAdvisoryChanges(br pgx.BatchResults, as []*trustmark.Advisory) ([]trustmark.AdvisoryChange, error) {
-	defer br.Close()
-	out := make([]trustmark.AdvisoryChange, len(as))
+// advisoryVersion is what putAdvisories tracks of one advisory ID.
+type advisoryVersion struct {
+	modified time.Time
+	keys     []trustmark.PackageKey // never nil
+	stored   bool                   // stored before this call
+}
+
+// putAdvisories puts validated advisories, filling out (as long as as).
+func (t *tx) putAdvisories(as []*trustmark.Advisory, out []trustmark.AdvisoryChange) error {
+	ids := make([]string, len(as))
 	for i, a := range as {
-		var oldDoc []byte
-		if err := br.QueryRow().Scan(&out[i].Changed, &oldDoc); err != nil {
-			return nil, fmt.Errorf("advisory %s: %w", a.ID, err)
-		}
-		if !out[i].Changed || oldDoc == nil {
-			continue
+		ids[i] = a.ID
+	}
+	current := map[string]*advisoryVersion{}
+	rows, err := t.q.Query(t.ctx, `SELECT id, modified, doc FROM advisories WHERE id = ANY ($1::text[])`, ids)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id string
+		var v advisoryVersion
+		var doc []byte
+		if err := rows.Scan(&id, &v.modified, &doc); err != nil {
+			rows.Close()
+			return err
 		}
 		var old trustmark.Advisory
-		if err := json.Unmarshal(oldDoc, &old); err != nil {
-			return nil, trustmark.Internal(fmt.Errorf("advisory %s: %w", a.ID, err))
+		if err := json.Unmarshal(doc, &old); err != nil {
+			rows.Close()
+			return trustmark.Internal(fmt.Errorf("advisory %s: %w", id, err))
 		}
-		out[i].OldKeys = old.Packages
-		if out[i].OldKeys == nil {
-			out[i].OldKeys = []trustmark.PackageKey{}
+		v.keys, v.stored = nonNilKeys(old.Packages), true
+		current[id] = &v
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// In order, as PutAdvisory one by one would: the same ID may come
+	// twice, and the later is compared with the earlier.
+	final := map[string]*trustmark.Advisory{}
+	var changed []string
+	replaced := []string{}
+	for i, a := range as {
+		v := current[a.ID]
+		if v != nil && !a.Modified.After(v.modified) {
+			continue
+		}
+		out[i].Changed = true
+		if v != nil {
+			out[i].OldKeys = v.keys
+		}
+		if final[a.ID] == nil {
+			changed = append(changed, a.ID)
+			if v != nil && v.stored {
+				replaced = append(replaced, a.ID)
+			}
+		}
+		final[a.ID] = a
+		current[a.ID] = &advisoryVersion{modified: a.Modified, keys: nonNilKeys(a.Packages), stored: v != nil && v.stored}
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	n := len(changed)
+	modified, withdrawn := make([]time.Time, n), make([]*time.Time, n)
+	severity, docs, osv := make([]string, n), make([]string, n), make([][]byte, n)
+	var pkgID, pkgEco, pkgName, cpeID, cpeVP []string
+	for i, id := range changed {
+		a := final[id]
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		modified[i], withdrawn[i], severity[i], docs[i], osv[i] = a.Modified, a.Withdrawn, string(a.Severity), string(doc), a.OSV
+		// Each pair is written once: the tables have no unique key to do it.
+		eco, name := keyArrays(a.Packages)
+		for j := range eco {
+			pkgID, pkgEco, pkgName = append(pkgID, id), append(pkgEco, eco[j]), append(pkgName, name[j])
+		}
+		for _, vp := range lowerSet(a.CPEs) {
+			cpeID, cpeVP = append(cpeID, id), append(cpeVP, vp)
 		}
 	}
-	return out, br.Close()
+	b := &pgx.Batch{}
+	b.Queue(`DELETE FROM advisory_packages WHERE advisory_id = ANY ($1::text[])`, replaced)
+	b.Queue(`DELETE FROM advisory_cpes WHERE advisory_id = ANY ($1::text[])`, replaced)
+	b.Queue(`INSERT INTO advisories (id, modified, withdrawn, severity, doc, osv)
+		SELECT x.id, x.modified, x.withdrawn, x.severity, x.doc::json, x.osv
+		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[]) AS x(id, modified, withdrawn, severity, doc, osv)
+		ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, withdrawn = excluded.withdrawn,
+			severity = excluded.severity, doc = excluded.doc, osv = excluded.osv`,
+		changed, modified, withdrawn, severity, docs, osv)
+	b.Queue(`INSERT INTO advisory_packages (advisory_id, ecosystem, name) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+		pkgID, pkgEco, pkgName)
+	b.Queue(`INSERT INTO advisory_cpes (advisory_id, vendor_product) SELECT * FROM unnest($1::text[], $2::text[])`, cpeID, cpeVP)
+	br := t.q.SendBatch(t.ctx, b)
+	for range b.Len() {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
+
+// nonNilKeys returns keys, or an empty list for nil.
+func nonNilKeys(keys []trustmark.PackageKey) []trustmark.PackageKey {
+	if keys == nil {
+		return []trustmark.PackageKey{}
+	}
+	return keys
 }
 
 // lowerSet returns the distinct lower-case forms of ss, sorted.

@@ -9,6 +9,8 @@ import (
 	"trustmark"
 	"trustmark/internal/criteria"
 	"trustmark/internal/demo"
+	"trustmark/internal/postgres"
+	"trustmark/internal/postgres/pgtest"
 	"trustmark/internal/program"
 	"trustmark/internal/sqlite"
 	"trustmark/internal/storetest"
@@ -18,24 +20,40 @@ import (
 // its cure period left.
 var now = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
-// fixture is the demo dataset in SQLite with a program over it whose clock
-// the test may move.
+// fixture is the demo dataset in a store with a program over it whose
+// clock the test may move.
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
-	db    *sqlite.DB
+	db    trustmark.Store
 	prog  *program.Program
 	clock time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+// forEachStore runs fn on a fresh demo fixture in SQLite and, when
+// TRUSTMARK_TEST_POSTGRES names a server, in PostgreSQL (see pgtest).
+func forEachStore(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "d.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		fn(t, newFixture(t, db))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		db, err := postgres.Open(context.Background(), pgtest.DSN(t), postgres.Config{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		fn(t, newFixture(t, db))
+	})
+}
+
+func newFixture(t *testing.T, db trustmark.Store) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
 	if _, err := demo.LoadAt(ctx, db, now); err != nil {
 		t.Fatal(err)
 	}
@@ -134,8 +152,9 @@ func checkCounts(t *testing.T, what string, got, want map[string]int) {
 	}
 }
 
-func TestDashboardAccess(t *testing.T) {
-	f := newFixture(t)
+func TestDashboardAccess(t *testing.T) { forEachStore(t, testDashboardAccess) }
+
+func testDashboardAccess(t *testing.T, f *fixture) {
 	cases := []struct {
 		org  string
 		role trustmark.Role
@@ -159,8 +178,9 @@ func TestDashboardAccess(t *testing.T) {
 }
 
 // On the demo dataset alone, every figure is known.
-func TestDashboardDemo(t *testing.T) {
-	f := newFixture(t)
+func TestDashboardDemo(t *testing.T) { forEachStore(t, testDashboardDemo) }
+
+func testDashboardDemo(t *testing.T, f *fixture) {
 	d, err := f.prog.Dashboard(f.ctx, f.as("org_demo_regulator", trustmark.RoleViewer))
 	if err != nil {
 		t.Fatal(err)
@@ -218,8 +238,9 @@ func TestDashboardDemo(t *testing.T) {
 }
 
 // Changes made through the program show in the figures.
-func TestDashboardCounts(t *testing.T) {
-	f := newFixture(t)
+func TestDashboardCounts(t *testing.T) { forEachStore(t, testDashboardCounts) }
+
+func testDashboardCounts(t *testing.T, f *fixture) {
 	la := f.as("org_demo_lead", trustmark.RoleMember)
 	reg := f.as("org_demo_regulator", trustmark.RoleMember)
 	keystone := f.as("org_demo_keystone", trustmark.RoleMember)
@@ -332,8 +353,9 @@ func TestDashboardCounts(t *testing.T) {
 }
 
 // The CLA's queue holds what waits on it, with its clocks, due first.
-func TestQueue(t *testing.T) {
-	f := newFixture(t)
+func TestQueue(t *testing.T) { forEachStore(t, testQueue) }
+
+func testQueue(t *testing.T, f *fixture) {
 	keystone := f.as("org_demo_keystone", trustmark.RoleViewer)
 	keystoneMember := f.as("org_demo_keystone", trustmark.RoleMember)
 	mfr := f.as("org_demo_northwind", trustmark.RoleMember)

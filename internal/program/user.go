@@ -503,9 +503,20 @@ func (p *Program) ChangePassword(ctx context.Context, secret, oldPassword, newPa
 		return trustmark.Internal(err)
 	}
 	return p.transact(ctx, func(tx trustmark.Tx) error {
+		// Check again: the session may have ended since (a sign-out, a
+		// disable), and must not come back below.
+		if _, err := tx.SessionByHash(s.Hash); err != nil {
+			if trustmark.IsKind(err, trustmark.KindNotFound) {
+				return sessionEnded()
+			}
+			return err
+		}
 		u, err := tx.User(u.ID)
 		if err != nil {
 			return err
+		}
+		if u.DisabledAt != nil {
+			return sessionEnded()
 		}
 		org, err := tx.Organization(u.OrgID)
 		if err != nil {

@@ -27,7 +27,12 @@
 //     without a distro qualifier) is checked against every release's
 //     advisories, so name the release to avoid another release's fix
 //     versions; otherwise the releases must be equal (Ubuntu's ":LTS" and
-//     "Pro:" decorations are ignored).
+//     "Pro:" decorations are dropped by [NormalizeKey]). [OSV.Advisory]
+//     lists each key with a release also without it, so a store's exact-key
+//     lookup finds, for a component without a release, every release's
+//     advisories; an advisory without a release (rare in OSV's Debian,
+//     Ubuntu and Alpine data) is found for a component with one only by the
+//     [Index] or [Affects], not by an exact-key lookup.
 //   - Debian and Alpine packages are matched by their source package: the
 //     package URL's "upstream" qualifier, when present, names it.
 //   - A component without a version never matches; the caller can report it

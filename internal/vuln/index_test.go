@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +74,36 @@ func TestIndexMatch(t *testing.T) {
 	got = matchIDs(ix.Match(components[:1]))
 	if want := []string{"lodash GHSA-a 4.17.12 purl", "lodash GHSA-c 5.0.0 purl"}; !slices.Equal(got, want) {
 		t.Errorf("Match after replacing = %q, want %q", got, want)
+	}
+}
+
+// TestIndexConcurrentMatch runs Match from several goroutines at once (run
+// with -race): the index is read-only once built.
+func TestIndexConcurrentMatch(t *testing.T) {
+	const seed, n = 3, 2000
+	ix := vuln.NewIndex()
+	for _, raw := range vuln.Generate(seed, n) {
+		o, err := vuln.ParseOSV(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix.Add(o)
+	}
+	components := vuln.GenerateComponents(seed, 400, n)
+	want := matchIDs(ix.Match(components))
+	var wg sync.WaitGroup
+	results := make([][]string, 4)
+	for i := range results {
+		wg.Go(func() { results[i] = matchIDs(ix.Match(components)) })
+	}
+	wg.Wait()
+	for i, got := range results {
+		if !slices.Equal(got, want) {
+			t.Errorf("goroutine %d: %d matches, want %d", i, len(got), len(want))
+		}
+	}
+	if len(want) == 0 {
+		t.Error("no matches to compare")
 	}
 }
 

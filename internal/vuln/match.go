@@ -278,7 +278,7 @@ func compileRanges(ranges []Range, eco ordering) []*crange {
 				}
 				ce.v = v
 			}
-			if ce.kind == 'L' {
+			if ce.kind == 'L' && r.Type != RangeGit {
 				if ce.v != nil && (cr.limit == nil || ce.v.compare(cr.limit) > 0) {
 					cr.limit = ce.v
 				}

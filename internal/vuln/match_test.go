@@ -54,6 +54,7 @@ func TestAffects(t *testing.T) {
 	debianEpoch := record(t, "DSA-0002-1", pkgRange("Debian:12", "vim", vuln.RangeEcosystem, intro("0"), fixed("1:1.5-1")))
 	debianNoRelease := record(t, "DEBIAN-CVE-1", pkgRange("Debian", "curl", vuln.RangeEcosystem, intro("0"), fixed("7.88.1-10+deb12u5")))
 	debian11 := record(t, "DSA-0003-1", pkgRange("Debian:11", "curl", vuln.RangeEcosystem, intro("0"), fixed("7.74.0-1.3+deb11u11")))
+	ubuntu := record(t, "UBUNTU-CVE-2024-1", pkgRange("Ubuntu:Pro:22.04:LTS", "curl", vuln.RangeEcosystem, intro("0"), fixed("7.81.0-1ubuntu1.16")))
 	alpine := record(t, "ALPINE-1", pkgRange("Alpine:v3.19", "busybox", vuln.RangeEcosystem, intro("0"), fixed("1.36.1-r16")))
 	npm := record(t, "GHSA-npm1", pkgRange("npm", "lodash", vuln.RangeSemver, intro("0"), fixed("4.17.21")))
 	npmBranch := record(t, "GHSA-npm2", pkgRange("npm", "@scope/widget", vuln.RangeSemver, intro("2.0.0"), fixed("2.3.0")))
@@ -83,6 +84,10 @@ func TestAffects(t *testing.T) {
 		Versions: []string{"v1.0.0", commitC},
 		Package:  &vuln.Package{Ecosystem: "OSS-Fuzz", Name: "lib", PURL: "pkg:generic/lib"},
 	})
+	gitLimit := record(t, "OSV-GIT-2", vuln.Affected{
+		Ranges:  []vuln.Range{{Type: vuln.RangeGit, Repo: "https://git.example.org/lib.git", Events: []vuln.Event{intro(commitA), limit(commitB)}}},
+		Package: &vuln.Package{Ecosystem: "OSS-Fuzz", Name: "lib", PURL: "pkg:generic/lib"},
+	})
 	badEvent := record(t, "GHSA-bad", pkgRange("npm", "badevent", vuln.RangeSemver, intro("0"), fixed("not-a-version")))
 	withdrawn := record(t, "GHSA-withdrawn", pkgRange("npm", "lodash", vuln.RangeSemver, intro("0"), fixed("4.17.21")))
 	withdrawn.Withdrawn = time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -104,6 +109,8 @@ func TestAffects(t *testing.T) {
 		{"debian epoch == fixed", debianEpoch, comp(t, "pkg:deb/debian/vim@1:1.5-1?distro=bookworm"), false, ""},
 		{"debian advisory without release", debianNoRelease, comp(t, "pkg:deb/debian/curl@7.88.1-10+deb12u4?distro=debian-12"), true, "7.88.1-10+deb12u5"},
 		{"debian 11 advisory, debian 12 component", debian11, comp(t, "pkg:deb/debian/curl@7.74.0-1.3?distro=debian-12"), false, ""},
+		{"ubuntu: LTS and Pro decorations ignored", ubuntu, comp(t, "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.15?distro=ubuntu-22.04"), true, "7.81.0-1ubuntu1.16"},
+		{"ubuntu: other release", ubuntu, comp(t, "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.15?distro=noble"), false, ""},
 		{"alpine revision below fix", alpine, comp(t, "pkg:apk/alpine/busybox@1.36.1-r15?distro=alpine-3.19.1"), true, "1.36.1-r16"},
 		{"alpine == fixed revision", alpine, comp(t, "pkg:apk/alpine/busybox@1.36.1-r16?distro=alpine-3.19.1"), false, ""},
 		{"alpine _rc before release", alpine, comp(t, "pkg:apk/alpine/busybox@1.36.1_rc1-r20?distro=alpine-3.19.1"), true, "1.36.1-r16"},
@@ -148,6 +155,8 @@ func TestAffects(t *testing.T) {
 		{"git: fixed commit", git, comp(t, "pkg:generic/lib@"+commitB), false, ""},
 		{"git: listed commit", git, comp(t, "pkg:generic/lib@"+commitC), true, ""},
 		{"git: unknown commit is not judged", git, comp(t, "pkg:generic/lib@0123456789abcdef0123456789abcdef01234567"), false, ""},
+		{"git: limit commit", gitLimit, comp(t, "pkg:generic/lib@"+commitB), false, ""},
+		{"git: introduced commit below a limit", gitLimit, comp(t, "pkg:generic/lib@"+commitA), true, ""},
 		{"git: listed tag", git, comp(t, "pkg:generic/lib@v1.0.0"), true, ""},
 		{"unparseable event: range skipped", badEvent, comp(t, "pkg:npm/badevent@1.0.0"), false, ""},
 		{"withdrawn never matches", withdrawn, comp(t, "pkg:npm/lodash@4.17.20"), false, ""},

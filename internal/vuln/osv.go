@@ -261,7 +261,10 @@ func lineCol(data []byte, offset int64) (line, col int) {
 // record as read; it is stored compacted (or o re-marshalled when raw is
 // nil or not JSON). Packages are the normalised keys ([NormalizeKey]) of
 // the affected packages whose ecosystem OSV defines, in order of
-// appearance without duplicates; CPEs are the vendor:product pairs of the
+// appearance without duplicates, each key with a release followed by the
+// key without it ({Debian:12 openssl} then {Debian openssl}), so that a
+// store looking up a component's exact key also finds the advisories a
+// component without a release (a deb package URL without distro) matches; CPEs are the vendor:product pairs of the
 // CPE names in database_specific or ecosystem_specific (anywhere in them).
 // The summary falls back to the first line of details (at most 200
 // characters). Severity: see [SeverityOf].
@@ -285,9 +288,17 @@ func (o *OSV) Advisory(raw []byte) trustmark.Advisory {
 			continue
 		}
 		k := NormalizeKey(trustmark.PackageKey{Ecosystem: af.Package.Ecosystem, Name: af.Package.Name})
-		if !seen[k] {
-			seen[k] = true
-			a.Packages = append(a.Packages, k)
+		keys := []trustmark.PackageKey{k}
+		if base, release := splitEcosystem(k.Ecosystem); release != "" {
+			// Components that do not name their release match every
+			// release's advisories; the base key lets a store find them.
+			keys = append(keys, trustmark.PackageKey{Ecosystem: base, Name: k.Name})
+		}
+		for _, k := range keys {
+			if !seen[k] {
+				seen[k] = true
+				a.Packages = append(a.Packages, k)
+			}
 		}
 	}
 	var buf bytes.Buffer

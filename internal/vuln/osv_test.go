@@ -63,7 +63,7 @@ func TestAdvisoryFallbacks(t *testing.T) {
 	withdrawn := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	o := &vuln.OSV{ID: "DSA-1", Modified: withdrawn, Withdrawn: withdrawn,
 		Details:  "\n  A long first line " + strings.Repeat("x", 300) + "\nsecond line",
-		Affected: []vuln.Affected{{Package: &vuln.Package{Ecosystem: "debian:12", Name: "OpenSSL"}}}}
+		Affected: []vuln.Affected{{Package: &vuln.Package{Ecosystem: "debian:12", Name: "OpenSSL"}}, {Package: &vuln.Package{Ecosystem: "Debian", Name: "openssl"}}}}
 	a := o.Advisory(nil)
 	if a.Withdrawn == nil || !a.Withdrawn.Equal(withdrawn) {
 		t.Errorf("Withdrawn = %v, want %v", a.Withdrawn, withdrawn)
@@ -71,7 +71,7 @@ func TestAdvisoryFallbacks(t *testing.T) {
 	if n := len([]rune(a.Summary)); n != 200 || !strings.HasPrefix(a.Summary, "A long first line") {
 		t.Errorf("Summary = %q (%d runes), want the first line cut to 200", a.Summary, n)
 	}
-	if want := []trustmark.PackageKey{{Ecosystem: "Debian:12", Name: "openssl"}}; !cmp.Equal(a.Packages, want) {
+	if want := []trustmark.PackageKey{{Ecosystem: "Debian:12", Name: "openssl"}, {Ecosystem: "Debian", Name: "openssl"}}; !cmp.Equal(a.Packages, want) {
 		t.Errorf("Packages = %v, want %v", a.Packages, want)
 	}
 	if a.Severity != trustmark.SeverityUnknown {

@@ -211,20 +211,35 @@ func knownEcosystem(ecosystem string) bool {
 	return ok
 }
 
-var pep503Separators = regexp.MustCompile(`[-_.]+`)
+var (
+	pep503Separators = regexp.MustCompile(`[-_.]+`)
+	ubuntuVersion    = regexp.MustCompile(`^[0-9]+\.[0-9]+$`)
+)
 
 // NormalizeKey spells a package key the way matching compares keys: the
-// ecosystem's base as OSV spells it (its release kept as given), and the
-// name normalised per ecosystem: PyPI per PEP 503 (lower case, runs of
-// "-", "_" and "." become "-"); Go, NuGet, Packagist, Debian, Ubuntu,
-// Alpine, Wolfi and Chainguard in lower case (package URLs lower-case
-// them); others unchanged. Both the advisory side ([OSV.Advisory]) and the
-// component side ([ParsePURL]) use it, so equal keys mean the same package.
+// ecosystem's base as OSV spells it, its release kept as given except for
+// Ubuntu, whose OSV releases are reduced to the version ("Ubuntu:22.04:LTS"
+// and "Ubuntu:Pro:22.04:LTS" become "Ubuntu:22.04", as a deb package URL's
+// distro qualifier gives it); and the name normalised per ecosystem: PyPI
+// per PEP 503 (lower case, runs of "-", "_" and "." become "-"); Go, NuGet,
+// Packagist, Debian, Ubuntu, Alpine, Wolfi and Chainguard in lower case
+// (package URLs lower-case them); others unchanged. Both the advisory side
+// ([OSV.Advisory]) and the component side ([ParsePURL]) use it, so equal
+// keys mean the same package.
 func NormalizeKey(k trustmark.PackageKey) trustmark.PackageKey {
 	eco := strings.TrimSpace(k.Ecosystem)
 	base, release, hasRelease := strings.Cut(eco, ":")
 	if c, ok := canonicalEcosystems[strings.ToLower(base)]; ok {
 		base = c
+	}
+	if base == "Ubuntu" && hasRelease {
+		// "22.04:LTS", "Pro:18.04:LTS", "Pro:FIPS-updates:20.04:LTS" -> "22.04" etc.
+		for _, part := range strings.Split(release, ":") {
+			if ubuntuVersion.MatchString(part) {
+				release = part
+				break
+			}
+		}
 	}
 	if hasRelease {
 		eco = base + ":" + release
@@ -241,17 +256,9 @@ func NormalizeKey(k trustmark.PackageKey) trustmark.PackageKey {
 	return trustmark.PackageKey{Ecosystem: eco, Name: name}
 }
 
-// splitEcosystem returns an ecosystem's base and its release, normalised
-// for comparison (Ubuntu's "Pro:" prefix and ":LTS"/":FIPS..." suffixes
-// dropped).
+// splitEcosystem returns a normalised ecosystem's base and release.
 func splitEcosystem(ecosystem string) (base, release string) {
 	base, release, _ = strings.Cut(ecosystem, ":")
-	if base == "Ubuntu" {
-		release = strings.TrimPrefix(release, "Pro:")
-		if r, _, ok := strings.Cut(release, ":"); ok {
-			release = r
-		}
-	}
 	return base, release
 }
 

@@ -65,6 +65,8 @@ func TestNormalizeKey(t *testing.T) {
 		{trustmark.PackageKey{Ecosystem: "Debian:12", Name: "OpenSSL"}, trustmark.PackageKey{Ecosystem: "Debian:12", Name: "openssl"}},
 		{trustmark.PackageKey{Ecosystem: "Maven", Name: "Org.Example:Lib"}, trustmark.PackageKey{Ecosystem: "Maven", Name: "Org.Example:Lib"}},
 		{trustmark.PackageKey{Ecosystem: "npm", Name: "JSONStream"}, trustmark.PackageKey{Ecosystem: "npm", Name: "JSONStream"}},
+		{trustmark.PackageKey{Ecosystem: "Ubuntu:22.04:LTS", Name: "Curl"}, trustmark.PackageKey{Ecosystem: "Ubuntu:22.04", Name: "curl"}},
+		{trustmark.PackageKey{Ecosystem: "Ubuntu:Pro:FIPS-updates:20.04:LTS", Name: "openssl"}, trustmark.PackageKey{Ecosystem: "Ubuntu:20.04", Name: "openssl"}},
 		{trustmark.PackageKey{Ecosystem: "Unknown:1", Name: "X"}, trustmark.PackageKey{Ecosystem: "Unknown:1", Name: "X"}},
 	}
 	for _, tt := range tests {

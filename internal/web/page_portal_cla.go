@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"trustmark"
 	"trustmark/internal/criteria"
@@ -23,7 +22,6 @@ import (
 // claQueue is the data of cla-queue.html.
 type claQueue struct {
 	Items []program.QueueItem
-	Now   time.Time
 }
 
 // handleCLAQueue answers GET /portal/cla/ (CLAs): the applications waiting
@@ -33,7 +31,7 @@ func (s *Server) handleCLAQueue(w http.ResponseWriter, r *http.Request, ps *port
 	if err != nil {
 		return err
 	}
-	return s.renderPortal(w, r, ps, "cla-queue.html", portalView{Title: "cla.queue.title", Data: claQueue{Items: q, Now: s.now()}})
+	return s.renderPortal(w, r, ps, "cla-queue.html", portalView{Title: "cla.queue.title", Data: claQueue{Items: q}})
 }
 
 // claReport is one lab report as the application page shows it.
@@ -60,9 +58,9 @@ type claApplication struct {
 	Outcomes, ReviewOutcomes []option
 }
 
-// choices returns a select's options: a blank "choose" first, so that no
+// selectChoices returns a select's options: a blank "choose" first, so that no
 // decision is ever made by default, then values labelled prefix+value.
-func choices(prefix string, values ...string) []option {
+func selectChoices(prefix string, values ...string) []option {
 	out := []option{{Value: "", Label: "cla.choose"}}
 	for _, v := range values {
 		out = append(out, option{Value: v, Label: prefix + v})
@@ -82,8 +80,8 @@ func (s *Server) claApplicationData(r *http.Request, ps *portalSession, id strin
 		return nil, trustmark.Errorf(trustmark.KindNotFound, "application %q not found", id)
 	}
 	v := &claApplication{App: a, Manufacturer: s.orgName(r, a.ManufacturerID), Lab: s.orgName(r, a.LabID),
-		Outcomes:       choices("cla.outcome.", string(trustmark.AppGranted), string(trustmark.AppDenied), string(trustmark.AppDismissed)),
-		ReviewOutcomes: choices("cla.review_outcome.", "upheld", "reversed")}
+		Outcomes:       selectChoices("cla.outcome.", string(trustmark.AppGranted), string(trustmark.AppDenied), string(trustmark.AppDismissed)),
+		ReviewOutcomes: selectChoices("cla.review_outcome.", "upheld", "reversed")}
 	if v.Product, err = s.program.Product(ctx, pr, a.ProductID); err != nil {
 		return nil, err
 	}
@@ -139,14 +137,15 @@ func (s *Server) renderCLAApplication(w http.ResponseWriter, r *http.Request, ps
 	if err != nil {
 		return err
 	}
+	if f != nil && f.Get("days") == "" && !f.Has("days", "") {
+		f.Set("days", "14") // the request form's default, also when another form failed
+	}
 	return s.renderPortal(w, r, ps, "cla-application.html", portalView{Title: "cla.app.title", TitleArgs: []any{v.Product.Name}, Form: f, Data: v})
 }
 
 // handleCLAApplication answers GET /portal/cla/applications/{id} (the chosen CLA).
 func (s *Server) handleCLAApplication(w http.ResponseWriter, r *http.Request, ps *portalSession) error {
-	f := blankForm()
-	f.Set("days", "14")
-	return s.renderCLAApplication(w, r, ps, r.PathValue("id"), f)
+	return s.renderCLAApplication(w, r, ps, r.PathValue("id"), blankForm())
 }
 
 // handleCLADecide answers POST /portal/cla/applications/{id}/decision (the
@@ -259,7 +258,6 @@ type claGrantPage struct {
 	ProductName string
 	// Moves are the statuses the CLA may move the grant to now, as choices.
 	Moves []option
-	Now   time.Time
 }
 
 func (s *Server) renderCLAGrant(w http.ResponseWriter, r *http.Request, ps *portalSession, f *form) error {
@@ -274,14 +272,14 @@ func (s *Server) renderCLAGrant(w http.ResponseWriter, r *http.Request, ps *port
 	if g.CLAID != ps.Principal.Org.ID {
 		return trustmark.Errorf(trustmark.KindNotFound, "grant %q not found", id)
 	}
-	v := claGrantPage{Grant: g, ProductName: s.grantProductName(r, id), Now: s.now()}
+	v := claGrantPage{Grant: g, ProductName: s.grantProductName(r, id)}
 	if ps.Principal.Token.Role.AtLeast(trustmark.RoleMember) {
 		// What program.ChangeStatus lets a CLA do from each status.
 		switch g.Status {
 		case trustmark.GrantActive:
-			v.Moves = choices("cla.move.", string(trustmark.GrantSuspended), string(trustmark.GrantWithdrawn))
+			v.Moves = selectChoices("cla.move.", string(trustmark.GrantSuspended), string(trustmark.GrantWithdrawn))
 		case trustmark.GrantSuspended:
-			v.Moves = choices("cla.move.", string(trustmark.GrantActive), string(trustmark.GrantWithdrawn))
+			v.Moves = selectChoices("cla.move.", string(trustmark.GrantActive), string(trustmark.GrantWithdrawn))
 		}
 	}
 	return s.renderPortal(w, r, ps, "cla-grant.html", portalView{Title: "cla.grant.title", TitleArgs: []any{string(id)}, Form: f, Data: v})
@@ -320,7 +318,6 @@ func (s *Server) handleCLAGrantStatus(w http.ResponseWriter, r *http.Request, ps
 type claSurveillance struct {
 	Plans   []claPlan
 	Samples []claSample
-	Now     time.Time
 }
 
 // claPlan is a surveillance plan with its share in percent.
@@ -378,7 +375,7 @@ func (s *Server) renderCLASurveillance(w http.ResponseWriter, r *http.Request, p
 		return err
 	}
 	return s.renderPortal(w, r, ps, "cla-surveillance.html", portalView{Title: "cla.surv.title", Form: f,
-		Data: claSurveillance{Plans: views, Samples: samples, Now: s.now()}})
+		Data: claSurveillance{Plans: views, Samples: samples}})
 }
 
 // handleCLASurveillance answers GET /portal/cla/surveillance (CLAs).
@@ -440,7 +437,7 @@ func (s *Server) renderCLASample(w http.ResponseWriter, r *http.Request, ps *por
 			CanRecord bool
 			Results   []option
 		}{samples[i], samples[i].State == trustmark.SampleRequested && ps.Principal.Token.Role.AtLeast(trustmark.RoleMember),
-			choices("cla.sample.result.", "passed", "failed")}})
+			selectChoices("cla.sample.result.", "passed", "failed")}})
 }
 
 // handleCLASample answers GET /portal/cla/surveillance/samples/{id} (the requesting CLA).
@@ -534,7 +531,7 @@ func (s *Server) renderCLAComplaint(w http.ResponseWriter, r *http.Request, ps *
 			CanAct    bool
 			Actions   []option
 		}{list[i], list[i].State == trustmark.ComplaintWithCLA && ps.Principal.Token.Role.AtLeast(trustmark.RoleMember),
-			choices("cla.complaint.action.", "refer", "close", "justify")}})
+			selectChoices("cla.complaint.action.", "refer", "close", "justify")}})
 }
 
 // handleCLAComplaint answers GET /portal/cla/complaints/{id} (the CLA it is routed to).

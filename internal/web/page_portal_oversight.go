@@ -175,7 +175,7 @@ func (s *Server) renderOversightOrgs(w http.ResponseWriter, r *http.Request, ps 
 	})
 	v.Orgs = orgs
 	v.CanCreate = ps.Principal.Is(trustmark.OrgLeadAdministrator) && ps.Principal.Token.Role.AtLeast(trustmark.RoleAdmin)
-	v.Kinds = choices("ov.kind.", string(trustmark.OrgRegulator), string(trustmark.OrgCLA), string(trustmark.OrgLab), string(trustmark.OrgManufacturer))
+	v.Kinds = selectChoices("ov.kind.", string(trustmark.OrgRegulator), string(trustmark.OrgCLA), string(trustmark.OrgLab), string(trustmark.OrgManufacturer))
 	return s.renderPortal(w, r, ps, "oversight-organizations.html", portalView{Title: "ov.orgs.title", Form: f, Data: v})
 }
 
@@ -250,9 +250,9 @@ func (s *Server) handleOversightLabs(w http.ResponseWriter, r *http.Request, ps 
 	return s.renderOversightLabs(w, r, ps, nil)
 }
 
-// lines splits a textarea or list field into its non-empty entries, one a
+// listField splits a textarea or list field into its non-empty entries, one a
 // line, or also separated by commas when commas is set.
-func lines(v string, commas bool) []string {
+func listField(v string, commas bool) []string {
 	var out []string
 	for _, l := range strings.FieldsFunc(v, func(r rune) bool { return r == '\n' || r == '\r' || commas && r == ',' }) {
 		if l = strings.TrimSpace(l); l != "" {
@@ -267,8 +267,8 @@ func lines(v string, commas bool) []string {
 // with the 8.217(e) record, as program.RecognizeLab.
 func (s *Server) handleOversightRecognizeLab(w http.ResponseWriter, r *http.Request, ps *portalSession) error {
 	f := newForm(r)
-	l := trustmark.LabRecognition{OrgID: f.Get("organization_id"), TestSites: lines(f.Get("test_sites"), false),
-		MailingAddress: f.Get("mailing_address"), AccreditationBody: f.Get("accreditation_body"), Scope: lines(f.Get("scope"), true),
+	l := trustmark.LabRecognition{OrgID: f.Get("organization_id"), TestSites: listField(f.Get("test_sites"), false),
+		MailingAddress: f.Get("mailing_address"), AccreditationBody: f.Get("accreditation_body"), Scope: listField(f.Get("scope"), true),
 		AccreditationExpires: trustmark.Date(f.Get("accreditation_expires")), DesignationNumber: f.Get("designation_number"),
 		FRN: f.Get("frn"), ContractTesting: f.Has("contract_testing", "yes"), ForeignArrangement: f.Get("foreign_arrangement")}
 	if l.OrgID == "" {

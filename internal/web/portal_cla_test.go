@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -205,9 +206,9 @@ func (b *claSession) submit(path string, form url.Values) (*http.Response, strin
 // claRoute is a route of the CLA or oversight portal, with the kinds of
 // organization allowed on it (by a demo user's email).
 type claRoute struct {
-	method, path string
-	allowed      []string // emails of demo users who may open it
-	refused      []string // emails of demo users who get 403
+	method, path0 string   // path0 is the pattern of routes.go
+	allowed       []string // emails of demo users who may open it
+	refused       []string // emails of demo users who get 403
 }
 
 const (
@@ -219,10 +220,10 @@ const (
 	labUser       = "fern@ferrous.example"
 )
 
-// checkCLARoutes checks that anonymous callers are sent to sign in,
+// checkPortalRoutes checks that anonymous callers are sent to sign in,
 // wrong kinds of organization get 403, and POSTs without the session's
 // form token get 403 and change nothing.
-func checkCLARoutes(t *testing.T, w *claEnv, routes []claRoute) {
+func checkPortalRoutes(t *testing.T, w *claEnv, routes []claRoute, ids routeIDs) {
 	sessions := map[string]*claSession{}
 	as := func(email string) *claSession {
 		if sessions[email] == nil {
@@ -231,74 +232,142 @@ func checkCLARoutes(t *testing.T, w *claEnv, routes []claRoute) {
 		return sessions[email]
 	}
 	for _, rt := range routes {
+		path := rt.path(ids)
 		anon := w.anonymous()
 		var resp *http.Response
 		if rt.method == "GET" {
-			resp, _ = anon.get(rt.path)
+			resp, _ = anon.get(path)
 		} else {
-			resp, _ = anon.post(rt.path, url.Values{"csrf": {"x"}})
+			resp, _ = anon.post(path, url.Values{"csrf": {"x"}})
 		}
 		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/portal/login") {
-			t.Errorf("anonymous %s %s = %d to %q, want 303 to /portal/login", rt.method, rt.path, resp.StatusCode, loc)
+			t.Errorf("anonymous %s %s = %d to %q, want 303 to /portal/login", rt.method, path, resp.StatusCode, loc)
 		}
-		if rt.method == "GET" && !strings.Contains(resp.Header.Get("Location"), "next="+url.QueryEscape(rt.path)) {
-			t.Errorf("anonymous GET %s: the sign-in page would not come back here (%s)", rt.path, resp.Header.Get("Location"))
+		if rt.method == "GET" && !strings.Contains(resp.Header.Get("Location"), "next="+url.QueryEscape(path)) {
+			t.Errorf("anonymous GET %s: the sign-in page would not come back here (%s)", path, resp.Header.Get("Location"))
 		}
 		for _, email := range rt.refused {
 			b := as(email)
 			if rt.method == "GET" {
-				resp, _ = b.get(rt.path)
+				resp, _ = b.get(path)
 			} else {
-				resp, _ = b.submit(rt.path, url.Values{})
+				resp, _ = b.submit(path, url.Values{})
 			}
 			if resp.StatusCode != http.StatusForbidden {
-				t.Errorf("%s as %s = %d, want 403", rt.method+" "+rt.path, email, resp.StatusCode)
+				t.Errorf("%s as %s = %d, want 403", rt.method+" "+path, email, resp.StatusCode)
 			}
 		}
 		for _, email := range rt.allowed {
 			b := as(email)
 			if rt.method == "GET" {
-				resp, page := b.get(rt.path)
+				resp, page := b.get(path)
 				if resp.StatusCode != 200 {
-					t.Errorf("GET %s as %s = %d, want 200\n%s", rt.path, email, resp.StatusCode, page)
+					t.Errorf("GET %s as %s = %d, want 200\n%s", path, email, resp.StatusCode, page)
 				}
 				if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "style-src 'self'") || strings.Contains(page, " style=") {
-					t.Errorf("GET %s: CSP %q, or an inline style in the page", rt.path, csp)
+					t.Errorf("GET %s: CSP %q, or an inline style in the page", path, csp)
 				}
 				continue
 			}
-			// Without the form token, and with another session's, nothing happens.
+			// Without the form token, or with a wrong one, nothing happens.
 			for name, token := range map[string]string{"no token": "", "a wrong token": "not-the-token"} {
-				resp, _ := b.post(rt.path, url.Values{"csrf": {token}})
+				resp, _ := b.post(path, url.Values{"csrf": {token}})
 				if resp.StatusCode != http.StatusForbidden {
-					t.Errorf("%s %s as %s with %s = %d, want 403", rt.method, rt.path, email, name, resp.StatusCode)
+					t.Errorf("%s %s as %s with %s = %d, want 403", rt.method, path, email, name, resp.StatusCode)
 				}
 			}
 		}
 	}
 }
 
+// claRoutes are the CLA portal's routes by pattern, with who may open them.
+var claRoutes = []claRoute{
+	{"GET", "/portal/cla/{$}", []string{keystoneUser, meridianUser}, notCLA},
+	{"GET", "/portal/cla/applications/{id}", []string{keystoneUser}, notCLA},
+	{"POST", "/portal/cla/applications/{id}/decision", []string{keystoneUser}, notCLA},
+	{"POST", "/portal/cla/applications/{id}/request-info", []string{keystoneUser}, notCLA},
+	{"POST", "/portal/cla/applications/{id}/review", []string{keystoneUser}, notCLA},
+	{"GET", "/portal/cla/grants", []string{keystoneUser, meridianUser}, notCLA},
+	{"GET", "/portal/cla/grants/{label_id}", []string{keystoneUser}, notCLA},
+	{"POST", "/portal/cla/grants/{label_id}/status", []string{keystoneUser}, notCLA},
+	{"GET", "/portal/cla/surveillance", []string{keystoneUser, meridianUser}, notCLA},
+	{"POST", "/portal/cla/surveillance/plans", []string{keystoneUser}, notCLA},
+	{"GET", "/portal/cla/surveillance/samples/{id}", []string{keystoneUser}, notCLA},
+	{"POST", "/portal/cla/surveillance/samples/{id}/result", []string{keystoneUser}, notCLA},
+	{"GET", "/portal/cla/complaints", []string{keystoneUser, meridianUser}, notCLA},
+	{"GET", "/portal/cla/complaints/{id}", []string{keystoneUser}, notCLA},
+	{"POST", "/portal/cla/complaints/{id}/action", []string{keystoneUser}, notCLA},
+}
+
+var notCLA = []string{mfrUser, labUser, leadUser, regulatorUser}
+
+// routeIDs are the things a test's route patterns stand for.
+type routeIDs struct {
+	app, sample, complaint string
+	label                  trustmark.LabelID
+	lab                    string
+}
+
+// path fills a pattern's wildcards with ids.
+func (rt claRoute) path(ids routeIDs) string {
+	p := strings.ReplaceAll(rt.path0, "{$}", "")
+	switch {
+	case strings.Contains(p, "/applications/{id}"):
+		p = strings.ReplaceAll(p, "{id}", ids.app)
+	case strings.Contains(p, "/samples/{id}"):
+		p = strings.ReplaceAll(p, "{id}", ids.sample)
+	case strings.Contains(p, "/complaints/{id}"):
+		p = strings.ReplaceAll(p, "{id}", ids.complaint)
+	}
+	p = strings.ReplaceAll(p, "{label_id}", string(ids.label))
+	return strings.ReplaceAll(p, "{org_id}", ids.lab)
+}
+
+// Every route of the CLA and oversight portals in routes.go is in the
+// tables the access tests check (portal_test.go leaves these areas to them).
+func TestCLAAndOversightRoutesListed(t *testing.T) {
+	src, err := os.ReadFile("routes.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, rt := range append(append([]claRoute{}, claRoutes...), oversightRoutes...) {
+		listed[rt.method+" "+rt.path0] = true
+	}
+	found := 0
+	for _, m := range regexp.MustCompile(`"((?:GET|POST) /portal/(?:cla|oversight)/[^"]*)"`).FindAllStringSubmatch(string(src), -1) {
+		found++
+		if !listed[m[1]] {
+			t.Errorf("routes.go has %q, which the access tables do not list", m[1])
+		}
+		delete(listed, m[1])
+	}
+	for k := range listed {
+		t.Errorf("the access tables list %q, which routes.go does not have", k)
+	}
+	if found < 20 {
+		t.Errorf("found only %d CLA and oversight routes in routes.go; the scan is broken", found)
+	}
+}
+
 func TestCLAPortalAccess(t *testing.T) {
 	w := newCLAEnv(t)
+	ctx := context.Background()
 	app := w.submittedApplication("Access Cam", true)
-	thermo := string(demo.LabelID("thermo-one"))
-	others := []string{mfrUser, labUser, leadUser, regulatorUser}
-	routes := []claRoute{
-		{"GET", "/portal/cla/", []string{keystoneUser, meridianUser}, others},
-		{"GET", "/portal/cla/applications/" + app.ID, []string{keystoneUser}, others},
-		{"POST", "/portal/cla/applications/" + app.ID + "/decision", []string{keystoneUser}, others},
-		{"POST", "/portal/cla/applications/" + app.ID + "/request-info", []string{keystoneUser}, others},
-		{"POST", "/portal/cla/applications/" + app.ID + "/review", []string{keystoneUser}, others},
-		{"GET", "/portal/cla/grants", []string{keystoneUser, meridianUser}, others},
-		{"GET", "/portal/cla/grants/" + thermo, []string{keystoneUser}, others},
-		{"POST", "/portal/cla/grants/" + thermo + "/status", []string{keystoneUser}, others},
-		{"GET", "/portal/cla/surveillance", []string{keystoneUser}, others},
-		{"POST", "/portal/cla/surveillance/plans", []string{keystoneUser}, others},
-		{"GET", "/portal/cla/complaints", []string{keystoneUser}, others},
-		{"POST", "/portal/cla/surveillance/samples/smp_x/result", []string{keystoneUser}, others},
-		{"POST", "/portal/cla/complaints/cmp_x/action", []string{keystoneUser}, others},
+	keystone := w.principal("org_demo_keystone")
+	if _, err := w.prog.CreatePlan(ctx, keystone, program.PlanInput{Year: 2026, Share: 1}); err != nil {
+		t.Fatal(err)
 	}
-	checkCLARoutes(t, w, routes)
+	samples, err := w.prog.Samples(ctx, keystone)
+	if err != nil || len(samples) == 0 {
+		t.Fatalf("samples: %v, %v", samples, err)
+	}
+	c, err := w.prog.FileComplaint(ctx, nil, trustmark.Complaint{LabelID: demo.LabelID("halo-cam-2k"), Text: "The camera streams without a password."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	thermo := string(demo.LabelID("thermo-one"))
+	checkPortalRoutes(t, w, claRoutes, routeIDs{app: app.ID, sample: samples[0].ID, complaint: c.ID, label: demo.LabelID("thermo-one")})
 
 	// Another CLA neither sees nor decides Keystone's application.
 	meridian := w.signIn(meridianUser)

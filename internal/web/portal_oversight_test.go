@@ -12,21 +12,27 @@ import (
 	"trustmark/internal/demo"
 )
 
+// oversightRoutes are the overseers' portal routes by pattern, with who may open them.
+var oversightRoutes = []claRoute{
+	{"GET", "/portal/oversight/{$}", overseerUsers, notOverseer},
+	{"GET", "/portal/oversight/organizations", overseerUsers, notOverseer},
+	{"POST", "/portal/oversight/organizations", []string{leadUser}, append([]string{regulatorUser}, notOverseer...)},
+	{"GET", "/portal/oversight/labs", overseerUsers, notOverseer},
+	{"POST", "/portal/oversight/labs", []string{leadUser}, append([]string{regulatorUser}, notOverseer...)},
+	{"GET", "/portal/oversight/labs/{org_id}", overseerUsers, notOverseer},
+	{"POST", "/portal/oversight/labs/{org_id}/withdraw", []string{leadUser}, append([]string{regulatorUser}, notOverseer...)},
+	{"GET", "/portal/oversight/audit", overseerUsers, notOverseer},
+}
+
+var (
+	overseerUsers = []string{leadUser, regulatorUser}
+	notOverseer   = []string{keystoneUser, mfrUser, labUser}
+)
+
 func TestOversightPortalAccess(t *testing.T) {
 	w := newCLAEnv(t)
-	others := []string{keystoneUser, mfrUser, labUser}
-	overseers := []string{leadUser, regulatorUser}
-	routes := []claRoute{
-		{"GET", "/portal/oversight/", overseers, others},
-		{"GET", "/portal/oversight/organizations", overseers, others},
-		{"POST", "/portal/oversight/organizations", []string{leadUser}, append([]string{regulatorUser}, others...)},
-		{"GET", "/portal/oversight/labs", overseers, others},
-		{"POST", "/portal/oversight/labs", []string{leadUser}, append([]string{regulatorUser}, others...)},
-		{"GET", "/portal/oversight/labs/org_demo_ferrous", overseers, others},
-		{"POST", "/portal/oversight/labs/org_demo_ferrous/withdraw", []string{leadUser}, append([]string{regulatorUser}, others...)},
-		{"GET", "/portal/oversight/audit", overseers, others},
-	}
-	checkCLARoutes(t, w, routes)
+	overseers := overseerUsers
+	checkPortalRoutes(t, w, oversightRoutes, routeIDs{lab: "org_demo_ferrous"})
 	// The refused posts changed nothing: Ferrous is still recognized.
 	dir, err := w.prog.Directory(context.Background())
 	if err != nil || len(dir.Labs) != 2 {
