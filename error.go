@@ -23,6 +23,8 @@ const (
 	KindUnauthenticated ErrorKind = "unauthenticated"
 	// KindForbidden: the caller is known but may not do this (HTTP 403).
 	KindForbidden ErrorKind = "forbidden"
+	// KindTooLarge: the request or document is larger than accepted (HTTP 413).
+	KindTooLarge ErrorKind = "too_large"
 	// KindRateLimited: the caller sent too many requests (HTTP 429).
 	KindRateLimited ErrorKind = "rate_limited"
 	// KindInternal: a fault on our side; its details are logged, never shown (HTTP 500).

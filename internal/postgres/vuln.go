@@ -183,7 +183,7 @@ const advisoryChunk = 1000
 
 // PutAdvisories implements trustmark.VulnTx. It works set-wise, 1,000
 // advisories at a time: one query reads the stored versions, the changes
-// are worked out here in order, and one pipelined batch of five
+// are worked out here in order, and one pipelined batch of up to five
 // statements writes the final version of each changed advisory. Reading
 // then writing is safe because write transactions hold the store's write
 // lock (db.go).
@@ -289,18 +289,25 @@ func (t *tx) putAdvisories(as []*trustmark.Advisory, out []trustmark.AdvisoryCha
 			cpeID, cpeVP = append(cpeID, id), append(cpeVP, vp)
 		}
 	}
+	// Statements with nothing to do are left out.
 	b := &pgx.Batch{}
-	b.Queue(`DELETE FROM advisory_packages WHERE advisory_id = ANY ($1::text[])`, replaced)
-	b.Queue(`DELETE FROM advisory_cpes WHERE advisory_id = ANY ($1::text[])`, replaced)
+	if len(replaced) > 0 {
+		b.Queue(`DELETE FROM advisory_packages WHERE advisory_id = ANY ($1::text[])`, replaced)
+		b.Queue(`DELETE FROM advisory_cpes WHERE advisory_id = ANY ($1::text[])`, replaced)
+	}
 	b.Queue(`INSERT INTO advisories (id, modified, withdrawn, severity, doc, osv)
 		SELECT x.id, x.modified, x.withdrawn, x.severity, x.doc::json, x.osv
 		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[], $4::text[], $5::text[], $6::bytea[]) AS x(id, modified, withdrawn, severity, doc, osv)
 		ON CONFLICT (id) DO UPDATE SET modified = excluded.modified, withdrawn = excluded.withdrawn,
 			severity = excluded.severity, doc = excluded.doc, osv = excluded.osv`,
 		changed, modified, withdrawn, severity, docs, osv)
-	b.Queue(`INSERT INTO advisory_packages (advisory_id, ecosystem, name) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-		pkgID, pkgEco, pkgName)
-	b.Queue(`INSERT INTO advisory_cpes (advisory_id, vendor_product) SELECT * FROM unnest($1::text[], $2::text[])`, cpeID, cpeVP)
+	if len(pkgID) > 0 {
+		b.Queue(`INSERT INTO advisory_packages (advisory_id, ecosystem, name) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+			pkgID, pkgEco, pkgName)
+	}
+	if len(cpeID) > 0 {
+		b.Queue(`INSERT INTO advisory_cpes (advisory_id, vendor_product) SELECT * FROM unnest($1::text[], $2::text[])`, cpeID, cpeVP)
+	}
 	br := t.q.SendBatch(t.ctx, b)
 	for range b.Len() {
 		if _, err := br.Exec(); err != nil {

@@ -524,7 +524,7 @@ type ImportResult struct {
 	// the only ones matched again.
 	SBOMsRematched      int      `json:"sboms_rematched"`
 	ComponentsRematched int      `json:"components_rematched"`
-	AlertsOpened        int      `json:"alerts_opened"`
+	AlertsOpened        int      `json:"alerts_opened"` // new alerts, and resolved ones matched again
 	AlertsResolved      int      `json:"alerts_resolved"`
 	AlertsSuppressed    int      `json:"alerts_suppressed"`
 	Errors              []string `json:"errors,omitempty"` // the first invalid records, by name
@@ -655,7 +655,7 @@ func (p *Program) importBatch(ctx context.Context, batch []trustmark.Advisory) (
 		if err := m.rematch(keys, cpes, &res); err != nil {
 			return err
 		}
-		res.AlertsOpened, res.AlertsResolved, res.AlertsSuppressed = m.opened, m.resolved, m.suppressed
+		res.AlertsOpened, res.AlertsResolved, res.AlertsSuppressed = m.opened+m.reopened, m.resolved, m.suppressed
 		return audit(tx, operatorActor, now, "advisories.import", "advisories", "", "",
 			fmt.Sprintf("%d advisories: %d new, %d updated, %d unchanged; %d components of %d SBOMs re-matched; alerts: %s",
 				len(batch), res.New, res.Updated, res.Unchanged, res.ComponentsRematched, res.SBOMsRematched, m.summary()))

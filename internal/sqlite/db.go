@@ -256,7 +256,12 @@ func newID(prefix string) string {
 
 // timeText formats t for storage: RFC 3339 in UTC with nanoseconds, which
 // sorts as text in time order.
-func timeText(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+func timeText(t time.Time) string { return t.UTC().Format(sortableTime) }
+
+// sortableTime is RFC 3339 with all nine fraction digits, so stored times
+// compare as text in time order (RFC3339Nano drops trailing zeros, and
+// "…:00Z" would sort after "…:00.5Z").
+const sortableTime = "2006-01-02T15:04:05.000000000Z07:00"
 
 // parseTime reads a time stored by timeText.
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

@@ -90,7 +90,7 @@ func decodeJSON(r *http.Request, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &mbe):
-			return trustmark.Errorf(trustmark.KindInvalid, "the request body is larger than %d bytes", mbe.Limit)
+			return trustmark.Errorf(trustmark.KindTooLarge, "the request body is larger than %d bytes", mbe.Limit)
 		case errors.Is(err, io.EOF):
 			return trustmark.Errorf(trustmark.KindInvalid, "the request body is empty; send a JSON object")
 		case errors.Is(err, io.ErrUnexpectedEOF):

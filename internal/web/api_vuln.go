@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -39,16 +38,6 @@ func capBodiesFor(mux *http.ServeMux, next http.Handler) http.Handler {
 	})
 }
 
-// errTooLarge is a document over sbom.MaxSize; it is answered with 413.
-type errTooLarge struct {
-	what  string
-	limit int64
-}
-
-func (e *errTooLarge) Error() string {
-	return fmt.Sprintf("the %s is larger than %d MiB, the most accepted", e.what, e.limit>>20)
-}
-
 // readDocument reads a document request body whole. The caller must be
 // authenticated first, so that nobody anonymous makes the server read
 // megabytes.
@@ -57,7 +46,7 @@ func readDocument(r *http.Request, what string) ([]byte, error) {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, &errTooLarge{what: what, limit: mbe.Limit}
+			return nil, trustmark.Errorf(trustmark.KindTooLarge, "the %s is larger than %d MiB, the most accepted", what, mbe.Limit>>20)
 		}
 		return nil, trustmark.Errorf(trustmark.KindInvalid, "the %s could not be read: %v", what, err)
 	}
@@ -65,19 +54,6 @@ func readDocument(r *http.Request, what string) ([]byte, error) {
 		return nil, trustmark.Errorf(trustmark.KindInvalid, "the request body is empty: send the %s document itself as the body", what)
 	}
 	return doc, nil
-}
-
-// documentAPI is api for the document routes: 413 for an oversized body.
-func (s *Server) documentAPI(h apiHandler) http.Handler {
-	return s.api(func(w http.ResponseWriter, r *http.Request, pr *trustmark.Principal) error {
-		err := h(w, r, pr)
-		var tl *errTooLarge
-		if errors.As(err, &tl) {
-			writeJSON(w, http.StatusRequestEntityTooLarge, errorBody{Error: errorDetail{Code: "too_large", Message: tl.Error()}})
-			return nil
-		}
-		return err
-	})
 }
 
 // needCaller refuses an anonymous request before its body is read; the

@@ -89,7 +89,7 @@ func TestEvaluateAPI(t *testing.T) {
 		{"wrong type", "application/json", `{"catalog":7}`, 400, "catalog"},
 		{"two values", "application/json", `{"catalog":"uk-psti","results":[]} {}`, 400, "more than one"},
 		{"form post", "application/x-www-form-urlencoded", `catalog=uk-psti`, 400, "Content-Type"},
-		{"too big", "application/json", `{"catalog":"` + strings.Repeat("x", 2<<20) + `"}`, 400, "larger than"},
+		{"too big", "application/json", `{"catalog":"` + strings.Repeat("x", 2<<20) + `"}`, 413, "larger than"},
 	}
 	for _, tt := range tests {
 		r := post(t, e, "/api/v1/evaluate", tt.ct, tt.body)

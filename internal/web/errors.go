@@ -24,6 +24,8 @@ func statusOf(kind trustmark.ErrorKind) int {
 		return http.StatusUnauthorized
 	case trustmark.KindForbidden:
 		return http.StatusForbidden
+	case trustmark.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
 	case trustmark.KindRateLimited:
 		return http.StatusTooManyRequests
 	default:

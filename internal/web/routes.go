@@ -86,19 +86,19 @@ func (s *Server) routes() http.Handler {
 
 	// Vulnerability monitoring (docs/vulns.md). SBOMs and VEX are readable by
 	// the product's manufacturer, its CLA and lab, and the regulator; others get 404.
-	mux.Handle("POST /api/v1/products/{id}/sboms", s.documentAPI(s.handleUploadSBOM)) // its manufacturer (member+); body up to 64 MiB
-	mux.Handle("GET /api/v1/products/{id}/sboms", s.api(s.handleListSBOMs))           // manufacturer, its CLA and lab, regulator
-	mux.Handle("GET /api/v1/sboms/{id}", s.api(s.handleGetSBOM))                      // manufacturer, its CLA and lab, regulator
-	mux.Handle("GET /api/v1/sboms/{id}/document", s.api(s.handleSBOMDocument))        // manufacturer, its CLA and lab, regulator
-	mux.Handle("GET /api/v1/sboms/{id}/findings", s.api(s.handleSBOMFindings))        // manufacturer, its CLA and lab, regulator
-	mux.Handle("POST /api/v1/products/{id}/vex", s.documentAPI(s.handleUploadVEX))    // its manufacturer (member+)
-	mux.Handle("GET /api/v1/products/{id}/vex", s.api(s.handleListVEX))               // manufacturer, its CLA and lab, regulator
-	mux.Handle("GET /api/v1/alerts", s.api(s.handleListAlerts))                       // manufacturer (own), CLA (its grants'), overseers
-	mux.Handle("GET /api/v1/alerts/{id}", s.api(s.handleGetAlert))                    // its manufacturer and CLA, overseers
-	mux.Handle("POST /api/v1/alerts/{id}/finding", s.api(s.handleAlertFinding))       // the alert's CLA (member+)
-	mux.Handle("POST /api/v1/webhooks", s.api(s.handleCreateWebhook))                 // admin of a manufacturer or CLA
-	mux.Handle("GET /api/v1/webhooks", s.api(s.handleListWebhooks))                   // admin of a manufacturer or CLA: its own
-	mux.Handle("DELETE /api/v1/webhooks/{id}", s.api(s.handleDeleteWebhook))          // admin of the webhook's organization
+	mux.Handle("POST /api/v1/products/{id}/sboms", s.api(s.handleUploadSBOM))   // its manufacturer (member+); body up to 64 MiB
+	mux.Handle("GET /api/v1/products/{id}/sboms", s.api(s.handleListSBOMs))     // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/sboms/{id}", s.api(s.handleGetSBOM))                // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/sboms/{id}/document", s.api(s.handleSBOMDocument))  // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/sboms/{id}/findings", s.api(s.handleSBOMFindings))  // manufacturer, its CLA and lab, regulator
+	mux.Handle("POST /api/v1/products/{id}/vex", s.api(s.handleUploadVEX))      // its manufacturer (member+)
+	mux.Handle("GET /api/v1/products/{id}/vex", s.api(s.handleListVEX))         // manufacturer, its CLA and lab, regulator
+	mux.Handle("GET /api/v1/alerts", s.api(s.handleListAlerts))                 // manufacturer (own), CLA (its grants'), overseers
+	mux.Handle("GET /api/v1/alerts/{id}", s.api(s.handleGetAlert))              // its manufacturer and CLA, overseers
+	mux.Handle("POST /api/v1/alerts/{id}/finding", s.api(s.handleAlertFinding)) // the alert's CLA (member+)
+	mux.Handle("POST /api/v1/webhooks", s.api(s.handleCreateWebhook))           // admin of a manufacturer or CLA
+	mux.Handle("GET /api/v1/webhooks", s.api(s.handleListWebhooks))             // admin of a manufacturer or CLA: its own
+	mux.Handle("DELETE /api/v1/webhooks/{id}", s.api(s.handleDeleteWebhook))    // admin of the webhook's organization
 
 	// Portals (pages for signed-in users; portal.go). s.portal sends
 	// anonymous callers to the sign-in page, refuses other kinds of
