@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"trustmark"
 	"trustmark/internal/demo"
@@ -32,7 +33,7 @@ func TestVerifyAndLogCommands(t *testing.T) {
 	cam := string(demo.LabelID("halo-cam-2k"))
 
 	// Wait until the demo's events are integrated (the log runs in the background).
-	for range 100 {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if code, _, _ := get(t, base+"/api/v1/registry/"+cam+"/proof"); code == 200 {
 			break
 		}
@@ -69,7 +70,7 @@ func TestVerifyAndLogCommands(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		t.Fatalf("extend support = %v %s", err, b)
 	}
-	for range 100 {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		out, err = runCmd(t, nil, "verify", base+"/p/"+cam, "--state", state)
 		if err == nil {
 			break

@@ -383,6 +383,9 @@ func keyArrays(keys []trustmark.PackageKey) (eco, name []string) {
 	return eco, name
 }
 
+// Orders of text columns are bytewise (COLLATE "C"), as SQLite's, so the
+// stores list alike whatever the database's collation.
+
 // AdvisoriesFor implements trustmark.VulnTx.
 func (t *tx) AdvisoriesFor(keys []trustmark.PackageKey) ([]trustmark.Advisory, error) {
 	if len(keys) == 0 {
@@ -392,7 +395,7 @@ func (t *tx) AdvisoriesFor(keys []trustmark.PackageKey) ([]trustmark.Advisory, e
 	return t.advisories(`SELECT doc, osv FROM advisories WHERE id IN (
 		SELECT p.advisory_id FROM unnest($1::text[], $2::text[]) AS k(ecosystem, name)
 		JOIN advisory_packages p ON p.ecosystem = k.ecosystem AND p.name = k.name)
-		ORDER BY id`, eco, name)
+		ORDER BY id COLLATE "C"`, eco, name)
 }
 
 // AdvisoriesForCPE implements trustmark.VulnTx.
@@ -402,7 +405,7 @@ func (t *tx) AdvisoriesForCPE(vendorProducts []string) ([]trustmark.Advisory, er
 	}
 	return t.advisories(`SELECT doc, osv FROM advisories WHERE id IN (
 		SELECT c.advisory_id FROM unnest($1::text[]) AS k(vp) JOIN advisory_cpes c ON c.vendor_product = k.vp)
-		ORDER BY id`, lowerSet(vendorProducts))
+		ORDER BY id COLLATE "C"`, lowerSet(vendorProducts))
 }
 
 // AdvisoryCount implements trustmark.VulnTx.
@@ -423,7 +426,7 @@ func (t *tx) CurrentComponents(keys []trustmark.PackageKey) ([]trustmark.Compone
 	return t.componentRefs(`SELECT c.sbom_id, s.product_id, c.doc FROM unnest($1::text[], $2::text[]) AS k(ecosystem, name)
 		JOIN sbom_components c ON c.ecosystem = k.ecosystem AND c.package = k.name AND c.current AND c.package <> ''
 		JOIN sboms s ON s.id = c.sbom_id
-		ORDER BY s.product_id, c.sbom_id, c.idx`, eco, name)
+		ORDER BY s.product_id COLLATE "C", c.sbom_id COLLATE "C", c.idx`, eco, name)
 }
 
 // CurrentCPEComponents implements trustmark.VulnTx.
@@ -434,7 +437,7 @@ func (t *tx) CurrentCPEComponents(vendorProducts []string) ([]trustmark.Componen
 	return t.componentRefs(`SELECT c.sbom_id, s.product_id, c.doc FROM unnest($1::text[]) AS k(vp)
 		JOIN sbom_components c ON c.cpe_vendor_product = k.vp AND c.current AND c.package = '' AND c.cpe_vendor_product <> ''
 		JOIN sboms s ON s.id = c.sbom_id
-		ORDER BY s.product_id, c.sbom_id, c.idx`, lowerSet(vendorProducts))
+		ORDER BY s.product_id COLLATE "C", c.sbom_id COLLATE "C", c.idx`, lowerSet(vendorProducts))
 }
 
 // componentRefs reads (sbom_id, product_id, doc) rows.

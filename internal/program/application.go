@@ -301,7 +301,7 @@ func (p *Program) Decide(ctx context.Context, pr *trustmark.Principal, id string
 	case trustmark.AppGranted:
 	case trustmark.AppDenied, trustmark.AppDismissed:
 		if err := requireReason(reasons); err != nil {
-			return nil, trustmark.FieldError("reasons", "a %s needs written reasons (8.210, 8.211)", outcome)
+			return nil, trustmark.FieldError("reasons", "a decision to %s needs written reasons (8.210, 8.211)", map[trustmark.ApplicationState]string{trustmark.AppDenied: "deny", trustmark.AppDismissed: "dismiss"}[outcome])
 		}
 	default:
 		return nil, trustmark.FieldError("outcome", "must be granted, denied or dismissed")
