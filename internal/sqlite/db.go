@@ -254,14 +254,21 @@ func newID(prefix string) string {
 	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
-// timeText formats t for storage: RFC 3339 in UTC with nanoseconds, which
-// sorts as text in time order.
+// timeText formats t for storage: RFC 3339 in UTC with all nine fraction
+// digits, so stored times compare as text in time order (RFC3339Nano drops
+// trailing zeros, and "…:00Z" would sort after "…:00.5Z").
 func timeText(t time.Time) string { return t.UTC().Format(sortableTime) }
 
-// sortableTime is RFC 3339 with all nine fraction digits, so stored times
-// compare as text in time order (RFC3339Nano drops trailing zeros, and
-// "…:00Z" would sort after "…:00.5Z").
+// sortableTime is the layout of timeText.
 const sortableTime = "2006-01-02T15:04:05.000000000Z07:00"
+
+// timeTextPtr formats an optional time as text, or NULL when absent.
+func timeTextPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return timeText(*t)
+}
 
 // parseTime reads a time stored by timeText.
 func parseTime(s string) (time.Time, error) { return time.Parse(time.RFC3339Nano, s) }

@@ -13,22 +13,6 @@ import (
 
 var _ trustmark.UserTx = (*tx)(nil)
 
-// userTimeLayout writes every digit of the nanoseconds, so that stored
-// times of users and sessions sort as text in time order (RFC 3339 with
-// trailing zeros trimmed does not: "…:00Z" sorts after "…:00.5Z").
-const userTimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
-
-// userTime formats t for the users and sessions tables.
-func userTime(t time.Time) string { return t.UTC().Format(userTimeLayout) }
-
-// userTimePtr formats an optional time as text or NULL.
-func userTimePtr(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return userTime(*t)
-}
-
 // parseTimePtr reads an optional stored time.
 func parseTimePtr(s sql.NullString) (*time.Time, error) {
 	if !s.Valid {
@@ -84,8 +68,8 @@ func (t *tx) CreateUser(u *trustmark.User) error {
 		return err
 	}
 	_, err := t.q.ExecContext(t.ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, userTime(u.CreatedAt), u.CreatedBy,
-		userTimePtr(u.DisabledAt), u.FailedLogins, userTimePtr(u.LockedUntil))
+		u.ID, u.OrgID, u.Email, u.Name, u.Role, u.PasswordHash, timeText(u.CreatedAt), u.CreatedBy,
+		timeTextPtr(u.DisabledAt), u.FailedLogins, timeTextPtr(u.LockedUntil))
 	return docError(err, "user "+u.ID)
 }
 
@@ -148,7 +132,7 @@ func (t *tx) UpdateUser(u *trustmark.User) error {
 	}
 	res, err := t.q.ExecContext(t.ctx, `UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, disabled_at = ?,
 		failed_logins = ?, locked_until = ? WHERE id = ?`,
-		u.Email, u.Name, u.Role, u.PasswordHash, userTimePtr(u.DisabledAt), u.FailedLogins, userTimePtr(u.LockedUntil), u.ID)
+		u.Email, u.Name, u.Role, u.PasswordHash, timeTextPtr(u.DisabledAt), u.FailedLogins, timeTextPtr(u.LockedUntil), u.ID)
 	if err != nil {
 		return docError(err, "user "+u.ID)
 	}
@@ -167,7 +151,7 @@ func (t *tx) CreateSession(s *trustmark.Session) error {
 		return err
 	}
 	_, err := t.q.ExecContext(t.ctx, `INSERT INTO sessions (hash, user_id, csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		s.Hash, s.UserID, s.CSRF, userTime(s.CreatedAt), userTime(s.LastSeen), userTime(s.ExpiresAt))
+		s.Hash, s.UserID, s.CSRF, timeText(s.CreatedAt), timeText(s.LastSeen), timeText(s.ExpiresAt))
 	return docError(err, "session")
 }
 
@@ -198,7 +182,7 @@ func (t *tx) SessionByHash(hash []byte) (*trustmark.Session, error) {
 
 // TouchSession implements trustmark.UserTx.
 func (t *tx) TouchSession(hash []byte, at time.Time) error {
-	res, err := t.q.ExecContext(t.ctx, `UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE hash = ?`, userTime(at), hash)
+	res, err := t.q.ExecContext(t.ctx, `UPDATE sessions SET last_seen = MAX(last_seen, ?) WHERE hash = ?`, timeText(at), hash)
 	if err != nil {
 		return storeError(err)
 	}
@@ -222,7 +206,7 @@ func (t *tx) DeleteUserSessions(userID string) error {
 
 // DeleteExpiredSessions implements trustmark.UserTx.
 func (t *tx) DeleteExpiredSessions(at time.Time) (int, error) {
-	res, err := t.q.ExecContext(t.ctx, `DELETE FROM sessions WHERE expires_at <= ?`, userTime(at))
+	res, err := t.q.ExecContext(t.ctx, `DELETE FROM sessions WHERE expires_at <= ?`, timeText(at))
 	if err != nil {
 		return 0, storeError(err)
 	}

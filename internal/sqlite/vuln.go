@@ -17,22 +17,6 @@ import (
 
 var _ trustmark.VulnTx = (*tx)(nil)
 
-// vulnTimeLayout is the fixed-width form of the vulnerability tables'
-// times: unlike RFC 3339 with trimmed fractions, its text order is time
-// order, which the ORDER BY and comparisons on these columns rely on.
-const vulnTimeLayout = "2006-01-02T15:04:05.000000000Z"
-
-// vulnTime formats t for the vulnerability tables.
-func vulnTime(t time.Time) string { return t.UTC().Format(vulnTimeLayout) }
-
-// nullVulnTime formats an optional time, NULL when absent.
-func nullVulnTime(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return vulnTime(*t)
-}
-
 // utcPtr returns t in UTC, nil for nil.
 func utcPtr(t *time.Time) *time.Time {
 	if t == nil {
@@ -82,7 +66,7 @@ func (t *tx) CreateSBOM(s *trustmark.SBOM) error {
 	}
 	meta := *s
 	meta.Components = nil
-	uploaded := vulnTime(s.UploadedAt)
+	uploaded := timeText(s.UploadedAt)
 	if err := t.insertDoc("sboms", []string{"id", "product_id", "uploaded_at"}, []any{s.ID, s.ProductID, uploaded}, meta, "SBOM "+s.ID); err != nil {
 		return err
 	}
@@ -285,7 +269,7 @@ func (w *advisoryWriter) close() {
 // put stores one validated advisory whose JSON is doc.
 func (w *advisoryWriter) put(a *trustmark.Advisory, doc string) (trustmark.AdvisoryChange, error) {
 	var none trustmark.AdvisoryChange
-	modified := vulnTime(a.Modified)
+	modified := timeText(a.Modified)
 	sel, err := w.stmt(`SELECT modified, doc FROM advisories WHERE id = ?`)
 	if err != nil {
 		return none, err
@@ -296,7 +280,7 @@ func (w *advisoryWriter) put(a *trustmark.Advisory, doc string) (trustmark.Advis
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if err := w.exec(`INSERT INTO advisories (id, modified, withdrawn, severity, doc, osv) VALUES (?, ?, ?, ?, ?, ?)`,
-			a.ID, modified, nullVulnTime(a.Withdrawn), a.Severity, doc, a.OSV); err != nil {
+			a.ID, modified, timeTextPtr(a.Withdrawn), a.Severity, doc, a.OSV); err != nil {
 			return none, docError(err, "advisory "+a.ID)
 		}
 	case err != nil:
@@ -313,7 +297,7 @@ func (w *advisoryWriter) put(a *trustmark.Advisory, doc string) (trustmark.Advis
 			oldKeys = []trustmark.PackageKey{}
 		}
 		if err := w.exec(`UPDATE advisories SET modified = ?, withdrawn = ?, severity = ?, doc = ?, osv = ? WHERE id = ?`,
-			modified, nullVulnTime(a.Withdrawn), a.Severity, doc, a.OSV, a.ID); err != nil {
+			modified, timeTextPtr(a.Withdrawn), a.Severity, doc, a.OSV, a.ID); err != nil {
 			return none, err
 		}
 		if err := w.exec(`DELETE FROM advisory_packages WHERE advisory_id = ?`, a.ID); err != nil {
@@ -500,7 +484,7 @@ func (t *tx) CreateVEX(v *trustmark.VEXStatement) error {
 	if err := t.requireProduct(v.ProductID); err != nil {
 		return err
 	}
-	return t.insertDoc("vex_statements", []string{"id", "product_id", "at"}, []any{v.ID, v.ProductID, vulnTime(v.At)}, v, "VEX statement "+v.ID)
+	return t.insertDoc("vex_statements", []string{"id", "product_id", "at"}, []any{v.ID, v.ProductID, timeText(v.At)}, v, "VEX statement "+v.ID)
 }
 
 // VEXStatements implements trustmark.VulnTx.
@@ -566,7 +550,7 @@ func (t *tx) PutAlert(a *trustmark.Alert) error {
 		return err
 	}
 	cols := []string{"product_id", "sbom_id", "advisory_id", "component_key", "manufacturer_id", "cla_id", "state", "opened_at"}
-	vals := []any{a.ProductID, a.SBOMID, a.AdvisoryID, key, a.ManufacturerID, a.CLAID, a.State, vulnTime(a.OpenedAt)}
+	vals := []any{a.ProductID, a.SBOMID, a.AdvisoryID, key, a.ManufacturerID, a.CLAID, a.State, timeText(a.OpenedAt)}
 	if !isNew {
 		return t.updateDoc("alerts", "id", a.ID, cols, vals, a, "alert "+a.ID)
 	}
@@ -621,7 +605,7 @@ func (t *tx) CreateWebhook(w *trustmark.Webhook) error {
 		return err
 	}
 	_, err = t.q.ExecContext(t.ctx, `INSERT INTO webhooks (id, org_id, url, secret, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)`,
-		w.ID, w.OrgID, w.URL, w.Secret, vulnTime(w.CreatedAt), w.CreatedBy)
+		w.ID, w.OrgID, w.URL, w.Secret, timeText(w.CreatedAt), w.CreatedBy)
 	return docError(err, "webhook "+w.ID)
 }
 
@@ -693,8 +677,8 @@ func (t *tx) EnqueueDelivery(d *trustmark.Delivery) error {
 		return err
 	}
 	res, err := t.q.ExecContext(t.ctx, `INSERT INTO webhook_deliveries (webhook_id, event, payload, attempts, next_try, last_error, sent_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.WebhookID, d.Event, d.Payload, d.Attempts, vulnTime(d.NextTry), d.LastError,
-		nullVulnTime(d.SentAt), vulnTime(d.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.WebhookID, d.Event, d.Payload, d.Attempts, timeText(d.NextTry), d.LastError,
+		timeTextPtr(d.SentAt), timeText(d.CreatedAt))
 	if err != nil {
 		if trustmark.IsKind(storeError(err), trustmark.KindNotFound) {
 			return &trustmark.Error{Kind: trustmark.KindNotFound, Field: "webhook_id", Message: fmt.Sprintf("webhook %q not found", d.WebhookID), Err: err}
@@ -715,7 +699,7 @@ func (t *tx) DueDeliveries(at time.Time, limit int) ([]trustmark.Delivery, error
 		limit = maxDue
 	}
 	rows, err := t.q.QueryContext(t.ctx, `SELECT id, webhook_id, event, payload, attempts, next_try, last_error, sent_at, created_at
-		FROM webhook_deliveries WHERE sent_at IS NULL AND next_try <= ? ORDER BY next_try, id LIMIT ?`, vulnTime(at), limit)
+		FROM webhook_deliveries WHERE sent_at IS NULL AND next_try <= ? ORDER BY next_try, id LIMIT ?`, timeText(at), limit)
 	if err != nil {
 		return nil, err
 	}
@@ -754,7 +738,7 @@ func (t *tx) UpdateDelivery(d *trustmark.Delivery) error {
 		return err
 	}
 	res, err := t.q.ExecContext(t.ctx, `UPDATE webhook_deliveries SET attempts = ?, next_try = ?, last_error = ?, sent_at = ? WHERE id = ?`,
-		d.Attempts, vulnTime(d.NextTry), d.LastError, nullVulnTime(d.SentAt), d.ID)
+		d.Attempts, timeText(d.NextTry), d.LastError, timeTextPtr(d.SentAt), d.ID)
 	if err != nil {
 		return err
 	}
