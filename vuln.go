@@ -397,20 +397,7 @@ func (c SoftwareComponent) Key() string {
 // anything else or when the vendor or product is missing, ANY ("*") or NA
 // ("-").
 func CPEVendorProduct(cpe string) string {
-	var fields []string
-	switch {
-	case strings.HasPrefix(cpe, "cpe:2.3:"):
-		fields = splitCPE(cpe[len("cpe:2.3:"):])
-	case strings.HasPrefix(cpe, "cpe:/"):
-		fields = strings.Split(cpe[len("cpe:/"):], ":")
-		for i, f := range fields {
-			if u, err := url.PathUnescape(f); err == nil {
-				fields[i] = u
-			}
-		}
-	default:
-		return ""
-	}
+	fields := CPEFields(cpe)
 	if len(fields) < 3 {
 		return ""
 	}
@@ -419,6 +406,26 @@ func CPEVendorProduct(cpe string) string {
 		return ""
 	}
 	return vendor + ":" + product
+}
+
+// CPEFields returns the components of a CPE name after its prefix — part,
+// vendor, product, version, … — for the CPE 2.3 formatted string (split at
+// unquoted colons, backslash quoting removed) and the CPE 2.2 URI
+// (percent-decoded); nil for anything else.
+func CPEFields(cpe string) []string {
+	switch {
+	case strings.HasPrefix(cpe, "cpe:2.3:"):
+		return splitCPE(cpe[len("cpe:2.3:"):])
+	case strings.HasPrefix(cpe, "cpe:/"):
+		fields := strings.Split(cpe[len("cpe:/"):], ":")
+		for i, f := range fields {
+			if u, err := url.PathUnescape(f); err == nil {
+				fields[i] = u
+			}
+		}
+		return fields
+	}
+	return nil
 }
 
 // splitCPE splits the components of a CPE 2.3 formatted string at its

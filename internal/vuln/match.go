@@ -493,13 +493,7 @@ func CPEVersion(cpe string) string { return cpeVersion(cpe) }
 
 // cpeVersion returns a CPE name's version field, "" when it is ANY or NA.
 func cpeVersion(cpe string) string {
-	var fields []string
-	switch {
-	case strings.HasPrefix(cpe, "cpe:2.3:"):
-		fields = splitCPE23(cpe[len("cpe:2.3:"):])
-	case strings.HasPrefix(cpe, "cpe:/"):
-		fields = strings.Split(cpe[len("cpe:/"):], ":")
-	}
+	fields := trustmark.CPEFields(cpe)
 	if len(fields) < 4 {
 		return ""
 	}
@@ -509,26 +503,6 @@ func cpeVersion(cpe string) string {
 	default:
 		return v
 	}
-}
-
-// splitCPE23 splits a CPE 2.3 formatted string at unquoted colons,
-// removing the backslash quoting.
-func splitCPE23(s string) []string {
-	var fields []string
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' && i+1 < len(s):
-			i++
-			b.WriteByte(s[i])
-		case c == ':':
-			fields = append(fields, b.String())
-			b.Reset()
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return append(fields, b.String())
 }
 
 func sortedKeys(m map[string]bool) []string {
