@@ -116,12 +116,21 @@ func apiPath(segments ...string) string {
 // any other status becomes an *Error and the body is closed. in, when not
 // nil, is sent as JSON. The caller closes a returned response's body.
 func (c *Client) send(ctx context.Context, method, path string, query url.Values, in any) (*http.Response, error) {
+	if in == nil {
+		return c.sendBody(ctx, method, path, query, "", nil)
+	}
+	b, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("trustmark client: encode %s %s: %w", method, path, err)
+	}
+	return c.sendBody(ctx, method, path, query, "application/json", b)
+}
+
+// sendBody is send with a body as it is (nil: none), sent with
+// contentType: the JSON of send, or a standards document such as an SBOM.
+func (c *Client) sendBody(ctx context.Context, method, path string, query url.Values, contentType string, b []byte) (*http.Response, error) {
 	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return nil, fmt.Errorf("trustmark client: encode %s %s: %w", method, path, err)
-		}
+	if b != nil {
 		body = bytes.NewReader(b)
 	}
 	// path is already escaped segment by segment; joining strings keeps an
@@ -135,8 +144,8 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		return nil, fmt.Errorf("trustmark client: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
@@ -163,6 +172,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return err
 	}
 	defer drain(resp.Body)
+	return c.decode(resp, out)
+}
+
+// decode reads a JSON response into out (nil: the body is discarded).
+func (c *Client) decode(resp *http.Response, out any) error {
 	if out == nil {
 		return nil
 	}
@@ -171,19 +185,24 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return err
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return fmt.Errorf("trustmark client: %s %s: the response is not the expected JSON: %w", method, path, err)
+		return fmt.Errorf("trustmark client: %s %s: the response is not the expected JSON: %w", resp.Request.Method, resp.Request.URL.Path, err)
 	}
 	return nil
 }
 
 // read reads a response body up to the Client's cap.
 func (c *Client) read(resp *http.Response) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
+	return readCapped(resp, c.maxBody)
+}
+
+// readCapped reads a response body of at most limit bytes.
+func readCapped(resp *http.Response, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("trustmark client: read response: %w", err)
 	}
-	if int64(len(b)) > c.maxBody {
-		return nil, fmt.Errorf("trustmark client: the response to %s %s is larger than %d bytes", resp.Request.Method, resp.Request.URL.Path, c.maxBody)
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("trustmark client: the response to %s %s is larger than %d bytes", resp.Request.Method, resp.Request.URL.Path, limit)
 	}
 	return b, nil
 }

@@ -468,6 +468,8 @@ func TestShapesMatchServer(t *testing.T) {
 		{client.PlanInput{}, program.PlanInput{}},
 		{client.Directory{}, program.Directory{}},
 		{client.GrantView{}, program.GrantView{}},
+		{client.Finding{}, program.Finding{}},
+		{client.Findings{}, program.Findings{}},
 		{client.CatalogInfo{}, criteria.CatalogInfo{}},
 		{client.MappingInfo{}, criteria.MappingInfo{}},
 		{client.Assessment{}, criteria.Assessment{}},

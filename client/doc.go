@@ -5,8 +5,9 @@
 // method takes a context first and makes one request. Results are the
 // domain types of package trustmark (Organization, Application, Grant,
 // RegistryRecord…) where they exist; the few shapes the server defines
-// elsewhere (ApplicationInput, PlanInput, Directory, GrantView, and the
-// criteria evaluation types) are declared here with the same JSON.
+// elsewhere (ApplicationInput, PlanInput, Directory, GrantView, the
+// criteria evaluation types, SBOMUpload and Findings of vulnerability
+// monitoring) are declared here with the same JSON.
 //
 // Every failure the server reports is an *Error carrying the HTTP status
 // and the API's error code, message and offending field; IsNotFound,

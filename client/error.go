@@ -20,6 +20,7 @@ const (
 	CodeMethodNotAllowed = "method_not_allowed" // 405: the path exists for other methods
 	CodeConflict         = "conflict"           // 409: not allowed from the current state, or a duplicate
 	CodeRuleViolation    = "rule_violation"     // 422: well-formed, but a program rule forbids it now
+	CodeTooLarge         = "too_large"          // 413: the request body or document is larger than accepted
 	CodeRateLimited      = "rate_limited"       // 429: too many requests; try again later
 	CodeInternal         = "internal"           // 500: a fault on the server; details are in its log
 )
@@ -80,14 +81,19 @@ func IsConflict(err error) bool { return HasCode(err, CodeConflict) }
 // IsRuleViolation reports whether err is a 422: a program rule forbids the action.
 func IsRuleViolation(err error) bool { return HasCode(err, CodeRuleViolation) }
 
+// IsTooLarge reports whether err is a 413: the body or document is too large.
+func IsTooLarge(err error) bool { return HasCode(err, CodeTooLarge) }
+
 // IsRateLimited reports whether err is a 429: too many requests.
 func IsRateLimited(err error) bool { return HasCode(err, CodeRateLimited) }
 
 // codeOf is the code a status stands for when the body does not say.
 func codeOf(status int) string {
 	switch status {
-	case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusRequestHeaderFieldsTooLarge:
+	case http.StatusBadRequest, http.StatusRequestHeaderFieldsTooLarge:
 		return CodeInvalid
+	case http.StatusRequestEntityTooLarge:
+		return CodeTooLarge
 	case http.StatusUnauthorized:
 		return CodeUnauthenticated
 	case http.StatusForbidden:

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -69,7 +67,7 @@ func runUser(ctx context.Context, args []string, getenv func(string) string, std
 			return err
 		}
 	} else {
-		generated = newPassword()
+		generated = passwd.Generate()
 		password = generated
 	}
 
@@ -118,11 +116,3 @@ func readPassword(r io.Reader) (string, error) {
 	return line, nil
 }
 
-// newPassword returns a random password of 144 bits in 24 base64url characters.
-func newPassword() string {
-	var b [18]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand failed: " + err.Error())
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}

@@ -2,7 +2,10 @@
 // regulator and lead administrator, three manufacturers, two labs, two label
 // administrators and fourteen labeled products across product classes,
 // including one suspended, one terminated and one past its support date,
-// and one portal admin per organization (see Users and Password).
+// one portal admin per organization (see Users and Password), and
+// vulnerability monitoring: SBOMs of two labeled products, made-up OSV
+// advisories and a VEX statement, loaded through the program so that
+// alerts exist (see vuln.go).
 //
 // Loading is idempotent and resumable: every record has a fixed ID and
 // anything already present is left alone. Label IDs are derived from fixed
@@ -186,6 +189,9 @@ func LoadAt(ctx context.Context, s trustmark.Store, now time.Time) (int, error) 
 			added++
 		}
 	}
+	if err := loadMonitoring(ctx, s, byID, now); err != nil {
+		return added, err
+	}
 	return added, nil
 }
 
@@ -196,7 +202,7 @@ func loadItem(ctx context.Context, s trustmark.Store, it item, byID map[string]*
 	} else if !trustmark.IsKind(err, trustmark.KindNotFound) {
 		return false, err
 	}
-	p := &trustmark.Product{ID: "prd_demo_" + it.key, ManufacturerID: it.mfr, Name: it.name, ModelNumbers: it.models,
+	p := &trustmark.Product{ID: ProductID(it.key), ManufacturerID: it.mfr, Name: it.name, ModelNumbers: it.models,
 		HardwareVersion: it.hw, SoftwareVersion: it.sw, Class: it.class, Components: it.components, CreatedAt: day(it.granted).Add(-30 * 24 * time.Hour)}
 	if _, err := s.Product(ctx, p.ID); trustmark.IsKind(err, trustmark.KindNotFound) {
 		if err := s.CreateProduct(ctx, p); err != nil {

@@ -174,3 +174,14 @@ func Check(password, email string) error {
 	}
 	return nil
 }
+
+// Generate returns a random password of 144 bits in 24 base64url
+// characters: well over MinLength and never guessable. It is what the
+// server and the CLI hand out when an admin adds a user without a password.
+func Generate() string {
+	var b [18]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("passwd: crypto/rand failed: " + err.Error())
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}

@@ -15,11 +15,14 @@ import (
 // each route is decided by internal/program/vuln.go and stated beside each
 // handler.
 
-// documentRoutes take a standards document as the raw request body, up to
-// sbom.MaxSize instead of the usual maxBodyBytes.
+// documentRoutes take a standards document as the raw request body (the
+// API) or as a file of a multipart form (the portal, page_portal_vuln.go),
+// up to sbom.MaxSize instead of the usual maxBodyBytes.
 var documentRoutes = map[string]bool{
-	"POST /api/v1/products/{id}/sboms": true,
-	"POST /api/v1/products/{id}/vex":   true,
+	"POST /api/v1/products/{id}/sboms":      true,
+	"POST /api/v1/products/{id}/vex":        true,
+	"POST /portal/vuln/products/{id}/sboms": true,
+	"POST /portal/vuln/products/{id}/vex":   true,
 }
 
 // capBodiesFor caps request bodies as capBodies does, except on

@@ -74,6 +74,8 @@ var (
 	bomReaders    = authzJoin(m1, []authzCaller{callerCLAA, callerLabA, callerRegulator})
 	bomHidden     = []authzCaller{callerLAAdmin, callerLAViewer, callerCLAB, callerLabB, callerM2}
 	webhookAdmins = []authzCaller{callerM1Admin, callerM2, callerCLAA, callerCLAB} // admins of manufacturers and CLAs
+	// admins hold an admin token of some organization.
+	admins = []authzCaller{callerLAAdmin, callerRegulator, callerCLAA, callerCLAB, callerLabA, callerLabB, callerM1Admin, callerM2}
 )
 
 func authzJoin(groups ...[]authzCaller) []authzCaller {
@@ -107,6 +109,7 @@ type authzWorld struct {
 	plan, sample                   string // CLA A's surveillance plan and its sample of the grant
 	pGrant                         string // the granted product
 	sbom, alert, webhook           string // the granted product's SBOM, its alert, M1's webhook
+	m1User                         string // a portal user of M1, added through the API
 }
 
 // authzSend serves one request and returns the status and body.
@@ -266,6 +269,11 @@ func buildAuthzWorld(t *testing.T, set *criteria.Set) *authzWorld {
 	for _, lab := range []string{w.labA, w.labB} {
 		authzMust(t, h, as(callerLAAdmin), "PUT", "/api/v1/labs/"+lab, authzLab(), 200, nil)
 	}
+	var user struct {
+		User trustmark.User `json:"user"`
+	}
+	authzMust(t, h, as(callerM1Admin), "POST", "/api/v1/users", map[string]string{"email": "uma@maker-one.example.com", "name": "Uma User", "role": "member"}, 201, &user)
+	w.m1User = user.User.ID
 
 	// M1's products and applications, all with CLA A and lab A.
 	var clauses []trustmark.DeclarationClause
@@ -533,6 +541,17 @@ func authzCases(t *testing.T, w *authzWorld, set *criteria.Set) []authzCase {
 		{route: "DELETE /api/v1/tokens/{id}", name: "M1 member's token", path: "/api/v1/tokens/" + w.m1MemberToken,
 			ok:     []authzCaller{callerM1Admin, callerM1Member}, // an admin of M1, or the holder
 			hidden: []authzCaller{callerLAAdmin, callerLAViewer, callerRegulator, callerCLAA, callerCLAB, callerLabA, callerLabB, callerM2}},
+		// Portal users: admins manage their own organization's; the Lead
+		// Administrator's admins may add users to any organization.
+		{route: "POST /api/v1/users", name: "own organization", path: "/api/v1/users", body: map[string]string{"email": "nu@new.example.com", "name": "Nu Person", "role": "viewer"},
+			ok: admins, marks: []authzMark{{"a password hash", "$argon2id$", nil}}},
+		{route: "POST /api/v1/users", name: "M1", path: "/api/v1/users",
+			body: map[string]string{"organization_id": w.m1, "email": "nu@new.example.com", "name": "Nu Person", "role": "viewer"},
+			ok:   []authzCaller{callerLAAdmin, callerM1Admin}, marks: []authzMark{{"a password hash", "$argon2id$", nil}}},
+		{route: "GET /api/v1/users", path: "/api/v1/users", ok: admins,
+			marks: []authzMark{{"M1's user", w.m1User, []authzCaller{callerM1Admin}}, {"a password hash", "$argon2id$", nil}}},
+		{route: "POST /api/v1/users/{id}/disable", path: "/api/v1/users/" + w.m1User + "/disable", ok: []authzCaller{callerM1Admin},
+			hidden: []authzCaller{callerLAAdmin, callerRegulator, callerCLAA, callerCLAB, callerLabA, callerLabB, callerM2}},
 		{route: "PUT /api/v1/labs/{org_id}", path: "/api/v1/labs/" + w.labB, body: authzLab(), ok: []authzCaller{callerLAAdmin}},
 		{route: "POST /api/v1/labs/{org_id}/withdraw", path: "/api/v1/labs/" + w.labB + "/withdraw", body: reason, ok: []authzCaller{callerLAAdmin}},
 		{route: "GET /api/v1/directory", path: "/api/v1/directory", ok: anyone},

@@ -567,4 +567,5 @@ var claNav = []navLink{
 	{"/portal/cla/grants", "cla.nav.grants"},
 	{"/portal/cla/surveillance", "cla.nav.surveillance"},
 	{"/portal/cla/complaints", "cla.nav.complaints"},
+	{"/portal/vuln/alerts", "portal.nav.alerts"}, // page_portal_vuln.go
 }

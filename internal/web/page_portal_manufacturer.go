@@ -19,6 +19,8 @@ import (
 // mfrOverview is the data of manufacturer_home.html.
 type mfrOverview struct {
 	Products, Drafts, Submitted, ActiveGrants, OpenComplaints, OpenSamples int
+	// OpenAlerts counts open vulnerability alerts (page_portal_vuln.go).
+	OpenAlerts int
 }
 
 // handleMfrHome answers GET /portal/manufacturer/ (manufacturers): counts
@@ -66,6 +68,11 @@ func (s *Server) handleMfrHome(w http.ResponseWriter, r *http.Request, ps *porta
 			o.OpenSamples++
 		}
 	}
+	alerts, err := s.program.Alerts(ctx, pr, trustmark.AlertFilter{State: trustmark.AlertOpen})
+	if err != nil {
+		return err
+	}
+	o.OpenAlerts = len(alerts)
 	return s.renderPortal(w, r, ps, "manufacturer_home.html", portalView{Title: "portal.mfr.home_title", Data: o})
 }
 

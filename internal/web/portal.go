@@ -107,6 +107,8 @@ var portalNavs = map[trustmark.OrgKind][]navLink{
 		{"/portal/manufacturer/grants", "portal.nav.grants"},
 		{"/portal/manufacturer/complaints", "portal.nav.complaints"},
 		{"/portal/manufacturer/surveillance", "portal.nav.surveillance"},
+		{"/portal/vuln/products", "portal.nav.sboms"}, // page_portal_vuln.go
+		{"/portal/vuln/alerts", "portal.nav.alerts"},
 	},
 	trustmark.OrgLab: {
 		{"/portal/lab/", "portal.nav.lab_applications"},
@@ -293,7 +295,7 @@ func parsePortalForm(r *http.Request) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return refusal(http.StatusRequestEntityTooLarge, "portal.error.too_large", maxBodyBytes>>20)
+			return refusal(http.StatusRequestEntityTooLarge, "portal.error.too_large", tooBig.Limit>>20) // 64 MiB on documentRoutes
 		}
 		return refusal(http.StatusBadRequest, "portal.error.bad_form")
 	}
@@ -425,6 +427,11 @@ func (s *Server) portalPageFor(r *http.Request, ps *portalSession, title string,
 		for _, l := range portalNavs[ps.Principal.Org.Kind] {
 			cur := r.URL.Path == l.Href || (!strings.HasSuffix(l.Href, "/") && strings.HasPrefix(r.URL.Path, l.Href+"/"))
 			p.Nav = append(p.Nav, navItem{Href: l.Href, Label: p.T(l.Label), Current: cur})
+		}
+		// Every kind's admins manage its users (page_portal_users.go); the
+		// program refuses the page to others, so only admins see the link.
+		if ps.Principal.Token.Role.AtLeast(trustmark.RoleAdmin) {
+			p.Nav = append(p.Nav, navItem{Href: "/portal/users", Label: p.T("portal.nav.users"), Current: strings.HasPrefix(r.URL.Path, "/portal/users")})
 		}
 		p.Nav = append(p.Nav, navItem{Href: "/portal/password", Label: p.T("portal.nav.password"), Current: r.URL.Path == "/portal/password"})
 	}

@@ -450,8 +450,9 @@ type sharedPortalRoute struct {
 }
 
 // portalAreasElsewhere are the portal areas whose routes another table
-// checks (portal_cla_test.go's checkPortalRoutes).
-var portalAreasElsewhere = []string{"/portal/cla/", "/portal/oversight/"}
+// checks (portal_cla_test.go's checkPortalRoutes; portal_users_test.go's
+// usersRoutes).
+var portalAreasElsewhere = []string{"/portal/cla/", "/portal/oversight/", "/portal/users", "/portal/vuln/"} // vuln: portal_vuln_test.go
 
 // sharedPortalRoutes lists every portal route of routes.go but sign-in and
 // those of portalAreasElsewhere. TestPortalRoutesRefuse checks that the

@@ -43,6 +43,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/v1/tokens", s.api(s.handleCreateToken))                       // admin of own org
 	mux.Handle("GET /api/v1/tokens", s.api(s.handleListTokens))                         // admin of own org
 	mux.Handle("DELETE /api/v1/tokens/{id}", s.api(s.handleRevokeToken))                // admin, or the holder
+	mux.Handle("POST /api/v1/users", s.api(s.handleCreateUser))                         // admin of own org; LA admin: any org
+	mux.Handle("GET /api/v1/users", s.api(s.handleListUsers))                           // admin of own org
+	mux.Handle("POST /api/v1/users/{id}/disable", s.api(s.handleDisableUser))           // admin of the user's org
 	mux.Handle("PUT /api/v1/labs/{org_id}", s.api(s.handleRecognizeLab))                // Lead Administrator
 	mux.Handle("POST /api/v1/labs/{org_id}/withdraw", s.api(s.handleWithdrawLab))       // Lead Administrator
 	mux.Handle("GET /api/v1/directory", s.api(s.handleDirectory))                       // anyone
@@ -110,6 +113,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /portal/{$}", s.portal(s.handlePortalHome))                                                                             // any user
 	mux.Handle("GET /portal/password", s.portal(s.handlePasswordForm))                                                                      // any user
 	mux.Handle("POST /portal/password", s.portal(s.handlePassword))                                                                         // any user
+	mux.Handle("GET /portal/users", s.portal(s.handlePortalUsers))                                                                          // admins of any organization (page_portal_users.go)
+	mux.Handle("POST /portal/users", s.portal(s.handlePortalUserCreate))                                                                    // admins of any organization
+	mux.Handle("GET /portal/users/{id}/disable", s.portal(s.handlePortalUserDisableForm))                                                   // admins of the user's organization
+	mux.Handle("POST /portal/users/{id}/disable", s.portal(s.handlePortalUserDisable))                                                      // admins of the user's organization, not on themselves
 	mux.Handle("GET /portal/manufacturer/{$}", s.portal(s.handleMfrHome, trustmark.OrgManufacturer))                                        // manufacturer
 	mux.Handle("GET /portal/manufacturer/products", s.portal(s.handleMfrProducts, trustmark.OrgManufacturer))                               // manufacturer
 	mux.Handle("GET /portal/manufacturer/products/new", s.portal(s.handleMfrProductForm, trustmark.OrgManufacturer))                        // manufacturer
@@ -166,6 +173,25 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /portal/oversight/labs/{org_id}", overseers(s.handleOversightLab))                   // overseers
 	mux.Handle("POST /portal/oversight/labs/{org_id}/withdraw", leadAdmin(s.handleOversightWithdrawLab)) // Lead Administrator members
 	mux.Handle("GET /portal/oversight/audit", overseers(s.handleOversightAudit))                         // overseers
+
+	// Vulnerability monitoring portal (page_portal_vuln.go; docs/vulns.md):
+	// manufacturers' SBOMs and VEX, alerts of manufacturers and CLAs, their
+	// admins' webhooks. The program decides what each may read or do.
+	mfrOnly := func(h portalHandler) http.Handler { return s.portal(h, trustmark.OrgManufacturer) }
+	mfrOrCLA := func(h portalHandler) http.Handler { return s.portal(h, trustmark.OrgManufacturer, trustmark.OrgCLA) }
+	mux.Handle("GET /portal/vuln/alerts", mfrOrCLA(s.handleVulnAlerts))                          // manufacturer (own), CLA (its grants')
+	mux.Handle("GET /portal/vuln/alerts/{id}", mfrOrCLA(s.handleVulnAlert))                      // the alert's manufacturer and CLA
+	mux.Handle("POST /portal/vuln/alerts/{id}/finding", cla(s.handleVulnAlertFinding))           // the alert's CLA's members
+	mux.Handle("GET /portal/vuln/products", mfrOnly(s.handleVulnProducts))                       // manufacturer
+	mux.Handle("GET /portal/vuln/products/{id}", mfrOnly(s.handleVulnProduct))                   // the product's manufacturer
+	mux.Handle("POST /portal/vuln/products/{id}/sboms", mfrOnly(s.handleVulnUploadSBOM))         // the product's manufacturer's members; file up to 64 MiB
+	mux.Handle("POST /portal/vuln/products/{id}/vex", mfrOnly(s.handleVulnUploadVEX))            // the product's manufacturer's members; file up to 64 MiB
+	mux.Handle("GET /portal/vuln/sboms/{id}", mfrOnly(s.handleVulnSBOM))                         // the product's manufacturer
+	mux.Handle("GET /portal/vuln/sboms/{id}/document", mfrOnly(s.handleVulnSBOMDocument))        // the product's manufacturer
+	mux.Handle("GET /portal/vuln/webhooks", mfrOrCLA(s.handleVulnWebhooks))                      // admins of a manufacturer or CLA
+	mux.Handle("POST /portal/vuln/webhooks", mfrOrCLA(s.handleVulnCreateWebhook))                // admins of a manufacturer or CLA
+	mux.Handle("GET /portal/vuln/webhooks/{id}/delete", mfrOrCLA(s.handleVulnWebhookDeleteForm)) // admins of the webhook's organization
+	mux.Handle("POST /portal/vuln/webhooks/{id}/delete", mfrOrCLA(s.handleVulnWebhookDelete))    // admins of the webhook's organization
 
 	// Public registry and criteria, pages (anyone).
 	mux.Handle("GET /{$}", public(s.handleHome))
