@@ -115,4 +115,3 @@ func readPassword(r io.Reader) (string, error) {
 	}
 	return line, nil
 }
-
