@@ -2,6 +2,8 @@ package client
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -106,13 +108,28 @@ func (c *Client) SBOMs(ctx context.Context, productID string) ([]trustmark.SBOM,
 	return list[trustmark.SBOM](ctx, c, apiPath("products", productID, "sboms"), nil)
 }
 
-// SBOM returns one SBOM with its components in document order. Who: as
-// SBOMs. GET /api/v1/sboms/{id}. Errors: Unauthenticated, Forbidden, NotFound.
+// SBOM returns one SBOM with its components in document order, read up to
+// MaxDocumentBytes (or the Client's response cap when that is larger): an
+// SBOM of many components can exceed the usual cap. Who: as SBOMs.
+// GET /api/v1/sboms/{id}. Errors: Unauthenticated, Forbidden, NotFound.
 func (c *Client) SBOM(ctx context.Context, id string) (*trustmark.SBOM, error) {
 	if err := need(id); err != nil {
 		return nil, err
 	}
-	return one[trustmark.SBOM](ctx, c, http.MethodGet, apiPath("sboms", id), nil)
+	resp, err := c.send(ctx, http.MethodGet, apiPath("sboms", id), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer drain(resp.Body)
+	b, err := readCapped(resp, max(c.maxBody, MaxDocumentBytes))
+	if err != nil {
+		return nil, err
+	}
+	var out trustmark.SBOM
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, fmt.Errorf("trustmark client: GET %s: the response is not the expected JSON: %w", resp.Request.URL.Path, err)
+	}
+	return &out, nil
 }
 
 // SBOMDocument returns an SBOM's document as it was uploaded, read up to

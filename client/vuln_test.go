@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -219,7 +220,7 @@ func TestVulnErrors(t *testing.T) {
 	w := newDemoWorld(t)
 	mfr := w.as("org_demo_northwind", trustmark.RoleAdmin)
 	member := w.as("org_demo_northwind", trustmark.RoleMember)
-	lab := w.as("org_demo_ferrous", trustmark.RoleAdmin)
+	lab := w.as("org_demo_cedar", trustmark.RoleAdmin) // tested neither monitored product
 	otherCLA := w.as("org_demo_meridian", trustmark.RoleAdmin)
 	cam := demo.ProductID("halo-cam-2k")
 	critical := alertOf(t, must(mfr.Alerts(ctx, trustmark.AlertOpen, cam)), "DEMO-2026-0001")
@@ -230,12 +231,15 @@ func TestVulnErrors(t *testing.T) {
 		code   string
 		field  string
 	}{
-		{"malformed SBOM", func() error { _, err := mfr.UploadSBOM(ctx, cam, "5.0", []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [`)); return err },
+		{"malformed SBOM", func() error {
+			_, err := mfr.UploadSBOM(ctx, cam, "5.0", []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [`))
+			return err
+		},
 			400, client.CodeInvalid, ""},
 		{"SBOM without version", func() error { _, err := mfr.UploadSBOM(ctx, cam, "", []byte(`{}`)); return err }, 400, client.CodeInvalid, "version"},
 		{"empty SBOM", func() error { _, err := mfr.UploadSBOM(ctx, cam, "5.0", nil); return err }, 400, client.CodeInvalid, ""},
 		{"SBOM of another's product", func() error {
-			_, err := mfr.UploadSBOM(ctx, demo.ProductID("lumen-hub"), "5.0", []byte(`{}`))
+			_, err := mfr.UploadSBOM(ctx, demo.ProductID("lumen-hub"), "5.0", []byte(`{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}`))
 			return err
 		}, 404, client.CodeNotFound, ""},
 		{"SBOM too large, refused locally", func() error {
@@ -269,8 +273,16 @@ func TestVulnErrors(t *testing.T) {
 			}
 		})
 	}
-	// The server's own 413 for a body over 64 MiB, as the client reports it.
-	if !client.IsTooLarge(&client.Error{Status: 413, Code: client.CodeTooLarge}) {
-		t.Errorf("IsTooLarge does not recognize its code")
+	// A 413 without the API's error body (a proxy's body limit) is too_large too.
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "request entity too large", http.StatusRequestEntityTooLarge)
+	}))
+	defer proxy.Close()
+	c, err := client.New(proxy.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.UploadSBOM(ctx, cam, "5.0", []byte(`{}`)); !client.IsTooLarge(err) {
+		t.Errorf("a proxy's 413 = %v, want too_large", err)
 	}
 }

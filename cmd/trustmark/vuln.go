@@ -2,17 +2,13 @@ package main
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +17,6 @@ import (
 	"time"
 
 	"trustmark"
-	"trustmark/client"
 	"trustmark/internal/criteria"
 	"trustmark/internal/program"
 	"trustmark/internal/sbom"
@@ -452,92 +447,28 @@ func runSBOM(ctx context.Context, args []string, getenv func(string) string, std
 	if len(args) > 0 && args[0] == "check" {
 		return runSBOMCheck(ctx, args[1:], getenv, stdout, stderr)
 	}
-	return sbomNoun(getenv).run(ctx, args, getenv, stdin, stdout, stderr)
+	return sbomNoun().run(ctx, args, getenv, stdin, stdout, stderr)
 }
 
 // runVex implements "trustmark vex".
 func runVex(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return vexNoun(getenv).run(ctx, args, getenv, stdin, stdout, stderr)
+	return vexNoun().run(ctx, args, getenv, stdin, stdout, stderr)
 }
 
 // runAlerts implements "trustmark alerts".
 func runAlerts(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return alertsNoun(getenv).run(ctx, args, getenv, stdin, stdout, stderr)
+	return alertsNoun().run(ctx, args, getenv, stdin, stdout, stderr)
 }
 
 // runWebhook implements "trustmark webhook".
 func runWebhook(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return webhookNoun(getenv).run(ctx, args, getenv, stdin, stdout, stderr)
+	return webhookNoun().run(ctx, args, getenv, stdin, stdout, stderr)
 }
 
-// vulnAPI calls the monitoring routes of the JSON API with the URL, token
-// and timeout of an API verb's flags. (The client package does not cover
-// these routes yet.)
-type vulnAPI struct {
-	base  string
-	token string
-	http  *http.Client
+// items is the JSON of a listing, {"items": [...]}, as the API answers it.
+type items[T any] struct {
+	Items []T `json:"items"`
 }
-
-// vulnAPIOf builds a vulnAPI from a verb's parsed flags.
-func vulnAPIOf(fs *flag.FlagSet, c *client.Client, getenv func(string) string) *vulnAPI {
-	a := &vulnAPI{base: c.BaseURL(), token: fs.Lookup("token").Value.String(), http: &http.Client{Timeout: client.DefaultTimeout}}
-	if a.token == "" {
-		a.token = getenv("TRUSTMARK_TOKEN")
-	}
-	if d, err := time.ParseDuration(fs.Lookup("timeout").Value.String()); err == nil {
-		a.http.Timeout = d
-	}
-	return a
-}
-
-// do makes one request; body (when not nil) is sent with contentType, and
-// a JSON answer is decoded into out (when not nil). A non-2xx answer is a
-// *client.Error, as the other API commands get.
-func (a *vulnAPI) do(ctx context.Context, method, path string, query url.Values, contentType string, body io.Reader, out any) error {
-	u := a.base + path
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "trustmark-cli")
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
-	}
-	resp, err := a.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := &client.Error{Status: resp.StatusCode, Code: "internal", Message: http.StatusText(resp.StatusCode)}
-		var eb struct {
-			Error struct{ Code, Message, Field string } `json:"error"`
-		}
-		if json.Unmarshal(b, &eb) == nil && eb.Error.Code != "" {
-			e.Code, e.Message, e.Field = eb.Error.Code, eb.Error.Message, eb.Error.Field
-		}
-		return e
-	}
-	if out != nil && len(b) > 0 {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
-// apiSegment escapes one path segment of an ID argument.
-func apiSegment(s string) string { return url.PathEscape(s) }
 
 // readDocumentArg reads a document file ("-": standard input).
 func readDocumentArg(path string, stdin io.Reader) ([]byte, error) {
@@ -551,15 +482,8 @@ func readDocumentArg(path string, stdin io.Reader) ([]byte, error) {
 	return readLimited(path, sbom.MaxSize)
 }
 
-// sbomUploaded is the API's answer to an SBOM upload.
-type sbomUploaded struct {
-	trustmark.SBOM
-	ComponentCount int      `json:"component_count"`
-	Warnings       []string `json:"warnings"`
-}
-
 // sbomNoun is "trustmark sbom" (but check).
-func sbomNoun(getenv func(string) string) *noun {
+func sbomNoun() *noun {
 	return &noun{name: "sbom", about: `Uploads and reads products' software bills of materials through the API
 (the product's manufacturer uploads; its CLA, its lab and the regulator may
 read). "trustmark sbom check FILE" matches an SBOM offline against the store;
@@ -575,9 +499,7 @@ see "trustmark sbom check --help".`, verbs: []verb{
 					if err != nil {
 						return nil, usageError{err.Error()}
 					}
-					var out sbomUploaded
-					err = vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodPost, "/api/v1/products/"+apiSegment(*product)+"/sboms",
-						url.Values{"version": {*version}}, "application/octet-stream", bytes.NewReader(doc), &out)
+					out, err := x.c.UploadSBOM(ctx, *product, *version, doc)
 					if err != nil {
 						return nil, err
 					}
@@ -592,12 +514,11 @@ see "trustmark sbom check --help".`, verbs: []verb{
 			setup: func(fs *flag.FlagSet) action {
 				product := fs.String("product", "", "the product's ID")
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					var out struct {
-						Items []trustmark.SBOM `json:"items"`
-					}
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodGet, "/api/v1/products/"+apiSegment(*product)+"/sboms", nil, "", nil, &out); err != nil {
+					list, err := x.c.SBOMs(ctx, *product)
+					if err != nil {
 						return nil, err
 					}
+					out := items[trustmark.SBOM]{list}
 					var b strings.Builder
 					tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ID\tVERSION\tFORMAT\tUPLOADED\tBY")
@@ -611,8 +532,8 @@ see "trustmark sbom check --help".`, verbs: []verb{
 		{name: "show", args: []string{"SBOM_ID"}, summary: "show an SBOM with its components",
 			setup: func(fs *flag.FlagSet) action {
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					var out trustmark.SBOM
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodGet, "/api/v1/sboms/"+apiSegment(x.args[0]), nil, "", nil, &out); err != nil {
+					out, err := x.c.SBOM(ctx, x.args[0])
+					if err != nil {
 						return nil, err
 					}
 					var b strings.Builder
@@ -636,7 +557,7 @@ see "trustmark sbom check --help".`, verbs: []verb{
 }
 
 // vexNoun is "trustmark vex".
-func vexNoun(getenv func(string) string) *noun {
+func vexNoun() *noun {
 	return &noun{name: "vex", about: `Uploads and reads a product's VEX statements through the API: a manufacturer's
 word that a vulnerability does not affect its product (not_affected, with a
 justification) or is fixed, which suppresses the matching alerts, recorded
@@ -651,14 +572,11 @@ with who said so.`, verbs: []verb{
 					if err != nil {
 						return nil, usageError{err.Error()}
 					}
-					var out struct {
-						Items []trustmark.VEXStatement `json:"items"`
-					}
-					err = vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodPost, "/api/v1/products/"+apiSegment(*product)+"/vex", nil,
-						"application/json", bytes.NewReader(doc), &out)
+					list, err := x.c.UploadVEX(ctx, *product, doc)
 					if err != nil {
 						return nil, err
 					}
+					out := items[trustmark.VEXStatement]{list}
 					return reply{out, fmt.Sprintf("Stored %d VEX statements about %s.\n%s", len(out.Items), *product, vexTable(out.Items))}, nil
 				}
 			}},
@@ -666,12 +584,11 @@ with who said so.`, verbs: []verb{
 			setup: func(fs *flag.FlagSet) action {
 				product := fs.String("product", "", "the product's ID")
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					var out struct {
-						Items []trustmark.VEXStatement `json:"items"`
-					}
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodGet, "/api/v1/products/"+apiSegment(*product)+"/vex", nil, "", nil, &out); err != nil {
+					list, err := x.c.VEXStatements(ctx, *product)
+					if err != nil {
 						return nil, err
 					}
+					out := items[trustmark.VEXStatement]{list}
 					return reply{out, vexTable(out.Items)}, nil
 				}
 			}},
@@ -690,7 +607,7 @@ func vexTable(list []trustmark.VEXStatement) string {
 }
 
 // alertsNoun is "trustmark alerts".
-func alertsNoun(getenv func(string) string) *noun {
+func alertsNoun() *noun {
 	return &noun{name: "alerts", about: `Reads vulnerability alerts through the API (a manufacturer its own, a CLA its
 grants', the overseers all) and lets a CLA turn one into a surveillance
 finding.`, verbs: []verb{
@@ -699,19 +616,11 @@ finding.`, verbs: []verb{
 				state := fs.String("state", "", "only this state: open, suppressed, resolved or finding")
 				product := fs.String("product", "", "only this product's")
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					q := url.Values{}
-					if *state != "" {
-						q.Set("state", *state)
-					}
-					if *product != "" {
-						q.Set("product", *product)
-					}
-					var out struct {
-						Items []trustmark.Alert `json:"items"`
-					}
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodGet, "/api/v1/alerts", q, "", nil, &out); err != nil {
+					list, err := x.c.Alerts(ctx, trustmark.AlertState(*state), *product)
+					if err != nil {
 						return nil, err
 					}
+					out := items[trustmark.Alert]{list}
 					var b strings.Builder
 					tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ID\tSTATE\tSEVERITY\tADVISORY\tCOMPONENT\tFIXED IN\tLABEL\tSUPPORT")
@@ -729,11 +638,11 @@ finding.`, verbs: []verb{
 		{name: "show", args: []string{"ALERT_ID"}, summary: "show one alert",
 			setup: func(fs *flag.FlagSet) action {
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					var a trustmark.Alert
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodGet, "/api/v1/alerts/"+apiSegment(x.args[0]), nil, "", nil, &a); err != nil {
+					a, err := x.c.Alert(ctx, x.args[0])
+					if err != nil {
 						return nil, err
 					}
-					return reply{a, alertText(&a)}, nil
+					return reply{a, alertText(a)}, nil
 				}
 			}},
 		{name: "finding", args: []string{"ALERT_ID"}, flags: "--note TEXT", summary: "turn an alert into a surveillance finding (the alert's CLA)",
@@ -742,13 +651,11 @@ finding.`, verbs: []verb{
 			setup: func(fs *flag.FlagSet) action {
 				note := fs.String("note", "", "the written finding, 3 to 2048 characters")
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					body, _ := json.Marshal(map[string]string{"note": *note})
-					var a trustmark.Alert
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodPost, "/api/v1/alerts/"+apiSegment(x.args[0])+"/finding", nil,
-						"application/json", bytes.NewReader(body), &a); err != nil {
+					a, err := x.c.AlertToFinding(ctx, x.args[0], *note)
+					if err != nil {
 						return nil, err
 					}
-					return reply{a, alertText(&a)}, nil
+					return reply{a, alertText(a)}, nil
 				}
 			}},
 	}}
@@ -789,7 +696,7 @@ func alertText(a *trustmark.Alert) string {
 }
 
 // webhookNoun is "trustmark webhook".
-func webhookNoun(getenv func(string) string) *noun {
+func webhookNoun() *noun {
 	return &noun{name: "webhook", about: `Registers the endpoints that receive alert notifications, signed as Standard
 Webhooks (an admin of a manufacturer or a CLA). See docs/vulns.md for how a
 receiver verifies the signature.`, verbs: []verb{
@@ -798,26 +705,25 @@ receiver verifies the signature.`, verbs: []verb{
 			setup: func(fs *flag.FlagSet) action {
 				endpoint := fs.String("endpoint", "", "the URL that receives the notifications")
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					body, _ := json.Marshal(map[string]string{"url": *endpoint})
-					var out struct {
-						Webhook trustmark.Webhook `json:"webhook"`
-						Secret  string            `json:"secret"`
-					}
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodPost, "/api/v1/webhooks", nil, "application/json", bytes.NewReader(body), &out); err != nil {
+					hook, secret, err := x.c.CreateWebhook(ctx, *endpoint)
+					if err != nil {
 						return nil, err
 					}
+					out := struct {
+						Webhook *trustmark.Webhook `json:"webhook"`
+						Secret  string             `json:"secret"`
+					}{hook, secret}
 					return reply{out, fmt.Sprintf("Created webhook %s for %s.\nIts signing secret, shown only now:\n\n  %s\n", out.Webhook.ID, out.Webhook.URL, out.Secret)}, nil
 				}
 			}},
 		{name: "list", summary: "list the organization's webhooks",
 			setup: func(fs *flag.FlagSet) action {
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					var out struct {
-						Items []trustmark.Webhook `json:"items"`
-					}
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodGet, "/api/v1/webhooks", nil, "", nil, &out); err != nil {
+					list, err := x.c.Webhooks(ctx)
+					if err != nil {
 						return nil, err
 					}
+					out := items[trustmark.Webhook]{list}
 					var b strings.Builder
 					tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 					fmt.Fprintln(tw, "ID\tURL\tCREATED\tBY")
@@ -831,7 +737,7 @@ receiver verifies the signature.`, verbs: []verb{
 		{name: "delete", args: []string{"WEBHOOK_ID"}, summary: "delete a webhook; its queued deliveries are dropped",
 			setup: func(fs *flag.FlagSet) action {
 				return func(ctx context.Context, x *apiCall) (any, error) {
-					if err := vulnAPIOf(fs, x.c, getenv).do(ctx, http.MethodDelete, "/api/v1/webhooks/"+apiSegment(x.args[0]), nil, "", nil, nil); err != nil {
+					if err := x.c.DeleteWebhook(ctx, x.args[0]); err != nil {
 						return nil, err
 					}
 					return reply{map[string]string{"deleted": x.args[0]}, "Deleted webhook " + x.args[0] + "."}, nil

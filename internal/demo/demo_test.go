@@ -10,6 +10,8 @@ import (
 
 	"trustmark"
 	"trustmark/internal/demo"
+	"trustmark/internal/postgres"
+	"trustmark/internal/postgres/pgtest"
 	"trustmark/internal/sqlite"
 )
 
@@ -29,12 +31,27 @@ func alertOf(alerts []trustmark.Alert, advisory string) *trustmark.Alert {
 // with its justification, one matched by CPE only — and loading it again
 // changes nothing.
 func TestLoadMonitoring(t *testing.T) {
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
-	if err != nil {
-		t.Fatal(err)
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			ctx := context.Background()
+			var db trustmark.Store
+			var err error
+			if backend == "sqlite" {
+				db, err = sqlite.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+			} else {
+				db, err = postgres.Open(ctx, pgtest.DSN(t), postgres.Config{Migrate: true})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			testLoadMonitoring(t, db)
+		})
 	}
-	t.Cleanup(func() { db.Close() })
+}
+
+func testLoadMonitoring(t *testing.T, db trustmark.Store) {
+	ctx := context.Background()
 	began := time.Now()
 	if n, err := demo.LoadAt(ctx, db, now); err != nil || n != len(demo.Keys()) {
 		t.Fatalf("LoadAt() = %d, %v; want %d grants", n, err, len(demo.Keys()))
@@ -102,7 +119,7 @@ func TestLoadMonitoring(t *testing.T) {
 	if len(alerts) != before || audits != beforeAudits {
 		t.Errorf("after a second load: %d alerts and %d audit entries, want %d and %d", len(alerts), audits, before, beforeAudits)
 	}
-	err = db.View(ctx, func(tx trustmark.Tx) error {
+	err := db.View(ctx, func(tx trustmark.Tx) error {
 		for _, key := range demo.MonitoredKeys() {
 			sboms, err := tx.SBOMs(demo.ProductID(key))
 			if err != nil {
