@@ -87,17 +87,7 @@ func TestBrowserCLAAndDashboard(t *testing.T) {
 	base := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
 	shots := t.TempDir()
 	t.Logf("screenshots in %s", shots)
-	var console []string
-	go func() {
-		for msg, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if msg.Type == "error" || msg.IsException() {
-				console = append(console, msg.Text)
-			}
-		}
-	}()
+	console := watchConsole(ctx)
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -146,8 +136,7 @@ func TestBrowserCLAAndDashboard(t *testing.T) {
 	if overflow, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); overflow {
 		t.Errorf("the dashboard scrolls sideways on a phone")
 	}
-	time.Sleep(100 * time.Millisecond)
-	for _, m := range console {
+	for _, m := range console.errors() {
 		t.Errorf("browser console error (e.g. a CSP violation): %s", m)
 	}
 }

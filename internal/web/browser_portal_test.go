@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -27,7 +26,9 @@ type portalFlow struct {
 	shots string
 	env   *portalEnv
 	// console gathers the browser console's errors.
-	console []string
+	console *consoleLog
+	// expectedConsole are console messages a flow expects (e.g. a 422 answer).
+	expectedConsole []string
 }
 
 func newPortalFlow(t *testing.T) *portalFlow {
@@ -38,16 +39,7 @@ func newPortalFlow(t *testing.T) *portalFlow {
 	t.Cleanup(ts.Close)
 	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: t.TempDir(), env: env}
 	t.Logf("screenshots in %s", f.shots)
-	go func() {
-		for msg, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if msg.Type == "error" || msg.IsException() {
-				f.console = append(f.console, msg.Text)
-			}
-		}
-	}()
+	f.console = watchConsole(ctx)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))); err != nil {
 		t.Fatal(err)
 	}
@@ -144,11 +136,7 @@ func (f *portalFlow) signOut() {
 // finish fails on console errors (CSP violations show up there). A form
 // shown again with its error answers 400, which chromium logs too.
 func (f *portalFlow) finish() {
-	time.Sleep(100 * time.Millisecond)
-	for _, m := range f.console {
-		if strings.Contains(m, "the server responded with a status of 400") {
-			continue
-		}
+	for _, m := range f.console.errors(append(f.expectedConsole, "the server responded with a status of 400")...) {
 		f.t.Errorf("browser console error (e.g. a CSP violation): %s", m)
 	}
 }

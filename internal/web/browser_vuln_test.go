@@ -2,10 +2,8 @@ package web_test
 
 import (
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -34,16 +32,7 @@ func TestBrowserVulnPortal(t *testing.T) {
 	t.Cleanup(ts.Close)
 	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: t.TempDir()}
 	t.Logf("screenshots in %s", f.shots)
-	go func() {
-		for msg, err := range chromedp.Console(ctx) {
-			if err != nil {
-				return
-			}
-			if msg.Type == "error" || msg.IsException() {
-				f.console = append(f.console, msg.Text)
-			}
-		}
-	}()
+	f.console = watchConsole(ctx)
 	f.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	critical := w.demoAlert("halo-cam-2k", "DEMO-2026-0001")
 
@@ -74,7 +63,6 @@ func TestBrowserVulnPortal(t *testing.T) {
 		f.t.Errorf("after the refusal the note is %q", v)
 	}
 	// The refusal answers 422, which chromium logs as a failed load.
-	time.Sleep(100 * time.Millisecond)
-	f.console = slices.DeleteFunc(f.console, func(m string) bool { return strings.Contains(m, "status of 422") })
+	f.expectedConsole = append(f.expectedConsole, "status of 422")
 	f.finish()
 }
