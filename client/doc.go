@@ -7,7 +7,8 @@
 // RegistryRecord…) where they exist; the few shapes the server defines
 // elsewhere (ApplicationInput, PlanInput, Directory, GrantView, the
 // criteria evaluation types, SBOMUpload and Findings of vulnerability
-// monitoring) are declared here with the same JSON.
+// monitoring, UserInput for portal users) are declared here with the same
+// JSON.
 //
 // Every failure the server reports is an *Error carrying the HTTP status
 // and the API's error code, message and offending field; IsNotFound,
