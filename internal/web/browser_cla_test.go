@@ -85,7 +85,7 @@ func TestBrowserCLAAndDashboard(t *testing.T) {
 	t.Cleanup(ts.Close)
 	// localhost is a secure context, where chromium keeps __Host- cookies.
 	base := strings.Replace(ts.URL, "127.0.0.1", "localhost", 1)
-	shots := t.TempDir()
+	shots := screenshotDir(t)
 	t.Logf("screenshots in %s", shots)
 	console := watchConsole(ctx)
 	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {

@@ -37,7 +37,7 @@ func newPortalFlow(t *testing.T) *portalFlow {
 	env := newPortalEnv(t)
 	ts := httptest.NewServer(env.srv)
 	t.Cleanup(ts.Close)
-	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: t.TempDir(), env: env}
+	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: screenshotDir(t), env: env}
 	t.Logf("screenshots in %s", f.shots)
 	f.console = watchConsole(ctx)
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))); err != nil {

@@ -171,7 +171,7 @@ func TestBrowserConsumerPages(t *testing.T) {
 	e := newEnv(t, web.Config{})
 	ts := httptest.NewServer(e.srv)
 	t.Cleanup(ts.Close)
-	shots := t.TempDir()
+	shots := screenshotDir(t)
 	t.Logf("screenshots in %s", shots)
 
 	console := watchConsole(ctx)
@@ -304,4 +304,17 @@ func (c *consoleLog) errors(expected ...string) []string {
 		}
 	}
 	return out
+}
+
+// screenshotDir makes the folder a browser test saves its screenshots in:
+// a new temporary folder that outlives the test, so the screenshots can be
+// inspected afterwards (the test logs where; go test -v shows it).
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	name := strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())
+	dir, err := os.MkdirTemp("", "trustmark-"+name+"-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

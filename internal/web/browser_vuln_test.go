@@ -30,7 +30,7 @@ func TestBrowserVulnPortal(t *testing.T) {
 	w := newVulnPortalEnv(t)
 	ts := httptest.NewServer(w.srv)
 	t.Cleanup(ts.Close)
-	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: t.TempDir()}
+	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: screenshotDir(t)}
 	t.Logf("screenshots in %s", f.shots)
 	f.console = watchConsole(ctx)
 	f.do("phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
