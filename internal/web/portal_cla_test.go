@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -27,7 +28,7 @@ import (
 // program the test can also call directly, at the tests' fixed time.
 type claEnv struct {
 	t    *testing.T
-	db   *sqlite.DB
+	db   trustmark.Store
 	prog *program.Program
 	srv  *web.Server
 	set  *criteria.Set
@@ -35,12 +36,25 @@ type claEnv struct {
 
 func newCLAEnv(t *testing.T) *claEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newCLAEnvOn(t, db)
+}
+
+// newCLAEnvOn is newCLAEnv on a given, empty store.
+func newCLAEnvOn(t *testing.T, db trustmark.Store) *claEnv {
+	t.Helper()
+	return buildCLAEnv(t, db, bytes.Repeat([]byte{9}, 32))
+}
+
+// buildCLAEnv loads the demo into db and serves it; webhookKey nil runs
+// the server without webhooks.
+func buildCLAEnv(t *testing.T, db trustmark.Store, webhookKey []byte) *claEnv {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := demo.LoadAt(ctx, db, now); err != nil {
 		t.Fatal(err)
 	}
@@ -48,12 +62,14 @@ func newCLAEnv(t *testing.T) *claEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No deliverer runs, even with webhooks enabled.
 	clock := func() time.Time { return now }
-	prog := program.New(db, set, program.Config{Now: clock})
-	srv, err := web.NewServer(db, web.Config{BaseURL: base, Now: clock, Program: prog, Criteria: set})
+	prog := program.New(db, set, program.Config{Now: clock, WebhookKey: webhookKey})
+	srv, err := web.NewServer(db, web.Config{BaseURL: base, Now: clock, Program: prog, Criteria: set, WebhookPoll: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	return &claEnv{t: t, db: db, prog: prog, srv: srv, set: set}
 }
 
@@ -442,7 +458,10 @@ func newCLAEnvAt(t *testing.T, w *claEnv, at time.Time) *claEnv {
 // The CLA grants an application with a passing report through the
 // decision form; the registry shows the new record at once.
 func TestCLAGrantsThroughTheForm(t *testing.T) {
-	w := newCLAEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testCLAGrantsThroughTheForm(t, newCLAEnvOn(t, db)) })
+}
+
+func testCLAGrantsThroughTheForm(t *testing.T, w *claEnv) {
 	app := w.submittedApplication("Portal Cam", true)
 	b := w.signIn(keystoneUser)
 	resp, page := b.get("/portal/cla/applications/" + app.ID)

@@ -101,7 +101,10 @@ func TestOversightDashboardDemo(t *testing.T) {
 // The dashboard follows the program: a new grant, a complaint and a
 // suspension show in it.
 func TestOversightDashboardCounts(t *testing.T) {
-	w := newCLAEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testOversightDashboardCounts(t, newCLAEnvOn(t, db)) })
+}
+
+func testOversightDashboardCounts(t *testing.T, w *claEnv) {
 	ctx := context.Background()
 	app := w.submittedApplication("Counted Cam", true)
 	if _, err := w.prog.Decide(ctx, w.principal("org_demo_keystone"), app.ID, trustmark.AppGranted, ""); err != nil {

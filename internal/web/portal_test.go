@@ -44,12 +44,18 @@ type portalEnv struct {
 
 func newPortalEnv(t *testing.T) *portalEnv {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return newPortalEnvOn(t, db)
+}
+
+// newPortalEnvOn is newPortalEnv on a given, empty store.
+func newPortalEnvOn(t *testing.T, db trustmark.Store) *portalEnv {
+	t.Helper()
+	ctx := context.Background()
 	set, err := criteria.Embedded()
 	if err != nil {
 		t.Fatal(err)
@@ -342,7 +348,10 @@ func TestPortalLoginRefusals(t *testing.T) {
 }
 
 func TestPortalLogoutAndExpiry(t *testing.T) {
-	w := newPortalEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testPortalLogoutAndExpiry(t, newPortalEnvOn(t, db)) })
+}
+
+func testPortalLogoutAndExpiry(t *testing.T, w *portalEnv) {
 	toLogin := func(c *browserClient, what string) {
 		t.Helper()
 		r := c.get("/portal/manufacturer/products")
@@ -385,7 +394,10 @@ func TestPortalLogoutAndExpiry(t *testing.T) {
 }
 
 func TestPortalCSRF(t *testing.T) {
-	w := newPortalEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testPortalCSRF(t, newPortalEnvOn(t, db)) })
+}
+
+func testPortalCSRF(t *testing.T, w *portalEnv) {
 	c := w.login(trustmark.OrgManufacturer)
 	other := w.login(trustmark.OrgManufacturer)
 	other.get("/portal/manufacturer/products/new")
@@ -597,7 +609,10 @@ func (w *portalEnv) appForm(productID string) url.Values {
 // The manufacturer adds a product and applies through the forms: a form
 // error keeps what was typed and shows the message beside the field.
 func TestPortalManufacturerApplies(t *testing.T) {
-	w := newPortalEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testPortalManufacturerApplies(t, newPortalEnvOn(t, db)) })
+}
+
+func testPortalManufacturerApplies(t *testing.T, w *portalEnv) {
 	ctx := context.Background()
 	mfr := w.principalOf(trustmark.OrgManufacturer)
 	c := w.login(trustmark.OrgManufacturer)
@@ -763,7 +778,10 @@ func (w *portalEnv) filedApplication(name string) string {
 // The lab sees the application naming it and enters a report through the
 // form, with an evidence file; then uploads one as a JSON file.
 func TestPortalLabReports(t *testing.T) {
-	w := newPortalEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testPortalLabReports(t, newPortalEnvOn(t, db)) })
+}
+
+func testPortalLabReports(t *testing.T, w *portalEnv) {
 	ctx := context.Background()
 	appID := w.filedApplication("Halo Cam 2K")
 	c := w.login(trustmark.OrgLab)
@@ -841,7 +859,10 @@ func TestPortalLabReports(t *testing.T) {
 // After the grant the manufacturer downloads the artwork and extends the
 // support period through the disclosure form.
 func TestPortalManufacturerGrants(t *testing.T) {
-	w := newPortalEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testPortalManufacturerGrants(t, newPortalEnvOn(t, db)) })
+}
+
+func testPortalManufacturerGrants(t *testing.T, w *portalEnv) {
 	ctx := context.Background()
 	appID := w.filedApplication("Halo Cam 2K")
 	lab := w.principalOf(trustmark.OrgLab)

@@ -13,14 +13,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"trustmark"
-	"trustmark/internal/criteria"
 	"trustmark/internal/demo"
 	"trustmark/internal/program"
 	"trustmark/internal/sqlite"
-	"trustmark/internal/web"
 )
 
 // The vulnerability monitoring pages (page_portal_vuln.go) on the demo
@@ -29,31 +26,8 @@ import (
 
 const lumenUser = "lou@lumen.example"
 
-// newVulnPortalEnv is newCLAEnv with webhooks enabled (no deliverer runs).
-func newVulnPortalEnv(t *testing.T) *claEnv {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := demo.LoadAt(ctx, db, now); err != nil {
-		t.Fatal(err)
-	}
-	set, err := criteria.Embedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := func() time.Time { return now }
-	prog := program.New(db, set, program.Config{Now: clock, WebhookKey: bytes.Repeat([]byte{9}, 32)})
-	srv, err := web.NewServer(db, web.Config{BaseURL: base, Now: clock, Program: prog, Criteria: set, WebhookPoll: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	return &claEnv{t: t, db: db, prog: prog, srv: srv, set: set}
-}
+// newVulnPortalEnv is the demo environment of the CLA tests (webhooks enabled).
+func newVulnPortalEnv(t *testing.T) *claEnv { return newCLAEnv(t) }
 
 // alertsOf lists alerts as a demo organization sees them.
 func (w *claEnv) alertsOf(orgID string, f trustmark.AlertFilter) []trustmark.Alert {
@@ -390,7 +364,10 @@ func TestVulnPortalUploads(t *testing.T) {
 // into a surveillance finding: refused beside the form until it has a
 // plan for the year, then recorded, and the grant is suspended.
 func TestVulnPortalCLAFinding(t *testing.T) {
-	w := newVulnPortalEnv(t)
+	forEachStore(t, func(t *testing.T, db trustmark.Store) { testVulnPortalCLAFinding(t, newCLAEnvOn(t, db)) })
+}
+
+func testVulnPortalCLAFinding(t *testing.T, w *claEnv) {
 	ctx := context.Background()
 	kim := w.signIn(keystoneUser)
 	_, page := kim.get("/portal/vuln/alerts")
@@ -496,7 +473,12 @@ func TestVulnPortalWebhooks(t *testing.T) {
 	}
 
 	// A server without a webhook key says so instead of offering the form.
-	plain := newCLAEnv(t)
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "plain.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	plain := buildCLAEnv(t, db, nil)
 	if _, page := plain.signIn(keystoneUser).get("/portal/vuln/webhooks"); !strings.Contains(page, "has no webhook key") || strings.Contains(page, `name="url"`) {
 		t.Errorf("the webhooks page without a key:\n%s", page)
 	}
