@@ -130,6 +130,9 @@ func (p *Program) CreateOrganization(ctx context.Context, pr *trustmark.Principa
 	if err := need(pr, trustmark.RoleAdmin, trustmark.OrgLeadAdministrator, trustmark.OrgCLA); err != nil {
 		return nil, "", err
 	}
+	if !o.Kind.Valid() {
+		return nil, "", trustmark.FieldError("kind", "must be one of regulator, cla, lab or manufacturer; got %q", truncate(string(o.Kind), 30))
+	}
 	if !slices.Contains(mayCreate[pr.Org.Kind], o.Kind) {
 		return nil, "", trustmark.Errorf(trustmark.KindForbidden, "a %s may not create a %q organization", pr.Org.Kind, truncate(string(o.Kind), 30))
 	}

@@ -358,6 +358,18 @@ func testIllegalTransitions(t *testing.T, w *world) {
 		}
 	}
 
+	// An organization of no known kind is bad input (400), not a refusal;
+	// a kind the caller may not create is (403).
+	for _, c := range []struct {
+		kind   string
+		status int
+		want   string
+	}{{"", 400, "kind: must be one of"}, {"bank", 400, "kind: must be one of"}, {"lead_administrator", 403, "may not create"}} {
+		check("organization of kind "+c.kind, w.call(w.la, "POST", "/api/v1/organizations", map[string]any{
+			"organization": map[string]string{"kind": c.kind, "name": "Odd Co", "contact": "https://odd.example.com"}, "holder": "Odd Owner",
+		}, c.status, nil), c.want)
+	}
+
 	// Submitting before signing every declaration.
 	var p trustmark.Product
 	w.call(mfr, "POST", "/api/v1/products", trustmark.Product{Name: "Bare", ModelNumbers: []string{"B1"}, Class: trustmark.ClassPlug,
