@@ -469,15 +469,16 @@ type portalErrorData struct {
 // the reader's language, or the program's message with its kind's status.
 // ps may be nil (not signed in, or not yet known).
 func (s *Server) portalError(w http.ResponseWriter, r *http.Request, ps *portalSession, err error) {
-	s.logFault(r, err)
 	lang := portalLang(r)
 	tr := translator{lang: lang, msgs: s.pages.catalogs[lang]}
 	var status int
 	var msg string
 	var ref *portalRefusal
 	if errors.As(err, &ref) {
+		// The portal's own refusals (403, 413, …) are answers, not faults.
 		status, msg = ref.status, tr.T(ref.key, ref.args...)
 	} else {
+		s.logFault(r, err)
 		status, msg = statusOf(trustmark.KindOf(err)), trustmark.PublicMessage(err)
 	}
 	if status == http.StatusInternalServerError {

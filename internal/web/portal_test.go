@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +42,26 @@ type portalEnv struct {
 	// Organization IDs and user emails by kind.
 	org   map[trustmark.OrgKind]string
 	email map[trustmark.OrgKind]string
+	// logs holds what the server logged.
+	logs *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newPortalEnv(t *testing.T) *portalEnv {
@@ -70,11 +92,13 @@ func newPortalEnvOn(t *testing.T, db trustmark.Store) *portalEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: clk.Now, Program: prog, Criteria: set})
+	logs := &syncBuffer{}
+	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: clk.Now, Program: prog, Criteria: set,
+		Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &portalEnv{t: t, srv: srv, prog: prog, set: set, clock: clk, la: la,
+	w := &portalEnv{t: t, srv: srv, prog: prog, set: set, clock: clk, la: la, logs: logs,
 		org:   map[trustmark.OrgKind]string{trustmark.OrgLeadAdministrator: laOrg.ID},
 		email: map[trustmark.OrgKind]string{}}
 	for _, o := range []struct {
@@ -574,6 +598,10 @@ func TestPortalRoutesRefuse(t *testing.T) {
 				}
 			}
 		})
+	}
+	// Refusals are answers, not faults: nothing is logged as an error.
+	if logs := w.logs.String(); strings.Contains(logs, "level=ERROR") {
+		t.Errorf("refusals were logged as errors:\n%s", logs)
 	}
 }
 
