@@ -369,7 +369,10 @@ func (p *Program) grant(tx trustmark.Tx, pr *trustmark.Principal, a *trustmark.A
 		}
 		return "", err
 	}
-	return g.LabelID, audit(tx, pr, now, "grant.issue", "grant/"+string(g.LabelID), "", string(g.Status), "application "+a.ID)
+	if err := audit(tx, pr, now, "grant.issue", "grant/"+string(g.LabelID), "", string(g.Status), "application "+a.ID); err != nil {
+		return "", err
+	}
+	return g.LabelID, p.monitorNewGrant(tx, pr, prod, now)
 }
 
 // verdict evaluates the latest report of the application's lab against the

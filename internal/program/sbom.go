@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"trustmark"
 	"trustmark/internal/sbom"
@@ -298,4 +299,34 @@ func severityOf(a *trustmark.Advisory) trustmark.Severity {
 		return trustmark.SeverityUnknown
 	}
 	return a.Severity
+}
+
+// monitorNewGrant matches the current SBOM of a product that has just been
+// labeled, in the grant's transaction, so its alerts open at once rather
+// than at the next upload or import. A product without an SBOM is left alone.
+func (p *Program) monitorNewGrant(tx trustmark.Tx, pr *trustmark.Principal, prod *trustmark.Product, now time.Time) error {
+	s, err := tx.CurrentSBOM(prod.ID)
+	if trustmark.IsKind(err, trustmark.KindNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	m := p.newMonitor(tx, pr, now)
+	t, err := m.target(s.ID, prod)
+	if err != nil || !t.labeled() {
+		return err
+	}
+	mt, err := m.matcherFor(s.Components)
+	if err != nil {
+		return err
+	}
+	existing, err := tx.AlertsFor(s.ID)
+	if err != nil {
+		return err
+	}
+	if err := m.reconcile(t, mt, mt.match(s.Components), existing, nil, "no longer matches the product's SBOM "+s.ID); err != nil {
+		return err
+	}
+	return audit(tx, pr, now, "sbom.monitor", "product/"+prod.ID, "", s.ID, "labeled: current SBOM matched; alerts: "+m.summary())
 }
