@@ -203,7 +203,12 @@ type Delivery struct {
 // VulnTx.PutAdvisory).
 type AdvisoryChange struct {
 	Changed bool
+	// OldKeys are the package keys of the replaced version: nil for a new
+	// advisory, non-nil (possibly empty) for a replaced one.
 	OldKeys []PackageKey
+	// OldCPEs are the CPE vendor:product pairs of the replaced version, so
+	// CPE matches it no longer names are re-matched too.
+	OldCPEs []string
 }
 
 // AlertFilter selects alerts; empty fields match everything.

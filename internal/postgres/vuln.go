@@ -209,6 +209,7 @@ func (t *tx) PutAdvisories(as []*trustmark.Advisory) ([]trustmark.AdvisoryChange
 type advisoryVersion struct {
 	modified time.Time
 	keys     []trustmark.PackageKey // never nil
+	cpes     []string
 	stored   bool                   // stored before this call
 }
 
@@ -236,7 +237,7 @@ func (t *tx) putAdvisories(as []*trustmark.Advisory, out []trustmark.AdvisoryCha
 			rows.Close()
 			return trustmark.Internal(fmt.Errorf("advisory %s: %w", id, err))
 		}
-		v.keys, v.stored = nonNilKeys(old.Packages), true
+		v.keys, v.cpes, v.stored = nonNilKeys(old.Packages), old.CPEs, true
 		current[id] = &v
 	}
 	rows.Close()
@@ -255,7 +256,7 @@ func (t *tx) putAdvisories(as []*trustmark.Advisory, out []trustmark.AdvisoryCha
 		}
 		out[i].Changed = true
 		if v != nil {
-			out[i].OldKeys = v.keys
+			out[i].OldKeys, out[i].OldCPEs = v.keys, v.cpes
 		}
 		if final[a.ID] == nil {
 			changed = append(changed, a.ID)
@@ -264,7 +265,7 @@ func (t *tx) putAdvisories(as []*trustmark.Advisory, out []trustmark.AdvisoryCha
 			}
 		}
 		final[a.ID] = a
-		current[a.ID] = &advisoryVersion{modified: a.Modified, keys: nonNilKeys(a.Packages), stored: v != nil && v.stored}
+		current[a.ID] = &advisoryVersion{modified: a.Modified, keys: nonNilKeys(a.Packages), cpes: a.CPEs, stored: v != nil && v.stored}
 	}
 	if len(changed) == 0 {
 		return nil

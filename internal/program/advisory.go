@@ -142,6 +142,9 @@ func (p *Program) importBatch(ctx context.Context, batch []trustmark.Advisory) (
 			for _, vp := range a.CPEs {
 				cpes[vp] = true
 			}
+			for _, vp := range c.OldCPEs {
+				cpes[vp] = true
+			}
 		}
 		if res.New+res.Updated == 0 {
 			return nil

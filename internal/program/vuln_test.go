@@ -282,6 +282,16 @@ func TestMonitoring(t *testing.T) {
 		t.Errorf("open alerts = %+v, want the lodash one and a cpe one", cpeAlerts)
 	}
 
+	// The advisory is corrected to name another product: the busybox CPE
+	// alert resolves at once (the old CPE is re-matched too).
+	res = f.importRecords(cpeRecord("OSV-BB-1", "busybox", "toybox", []string{"1.30.0", "1.30.1"}, vulnNow.Add(time.Hour)))
+	if res.Updated != 1 || res.AlertsResolved != 1 {
+		t.Errorf("import of the corrected CPE advisory = %+v, want 1 updated and 1 alert resolved", res)
+	}
+	if open := f.alerts(f.asM1, trustmark.AlertFilter{ProductID: cam.ID, State: trustmark.AlertOpen}); len(open) != 1 || open[0].Confidence != trustmark.ConfidencePURL {
+		t.Errorf("open alerts after the CPE correction = %+v, want only the lodash one", open)
+	}
+
 	// A new SBOM without busybox and with the fixed lodash: the lodash
 	// alert and the CPE alert are resolved (their components are gone).
 	f.clock = f.clock.Add(time.Hour)

@@ -277,6 +277,7 @@ func (w *advisoryWriter) put(a *trustmark.Advisory, doc string) (trustmark.Advis
 	var oldModified, oldDoc string
 	err = sel.QueryRowContext(w.t.ctx, a.ID).Scan(&oldModified, &oldDoc)
 	var oldKeys []trustmark.PackageKey
+	var oldCPEs []string
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if err := w.exec(`INSERT INTO advisories (id, modified, withdrawn, severity, doc, osv) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -292,7 +293,7 @@ func (w *advisoryWriter) put(a *trustmark.Advisory, doc string) (trustmark.Advis
 		if err := json.Unmarshal([]byte(oldDoc), &old); err != nil {
 			return none, trustmark.Internal(fmt.Errorf("advisory %s: %w", a.ID, err))
 		}
-		oldKeys = old.Packages
+		oldKeys, oldCPEs = old.Packages, old.CPEs
 		if oldKeys == nil {
 			oldKeys = []trustmark.PackageKey{}
 		}
@@ -325,7 +326,7 @@ func (w *advisoryWriter) put(a *trustmark.Advisory, doc string) (trustmark.Advis
 			return none, err
 		}
 	}
-	return trustmark.AdvisoryChange{Changed: true, OldKeys: oldKeys}, nil
+	return trustmark.AdvisoryChange{Changed: true, OldKeys: oldKeys, OldCPEs: oldCPEs}, nil
 }
 
 // rowMarks returns n rows of cols placeholders: "(?, ?), (?, ?)".

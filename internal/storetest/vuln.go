@@ -561,6 +561,7 @@ func testVulnPutAdvisories(t *testing.T, s trustmark.Store) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("PutAdvisories() (-want +got):\n%s", diff)
 	}
+
 	view(t, s, func(tx trustmark.VulnTx) error {
 		for _, c := range []struct {
 			key  trustmark.PackageKey
@@ -608,6 +609,34 @@ func testVulnPutAdvisories(t *testing.T, s trustmark.Store) {
 			t.Errorf("PutAdvisories(nil) = %v, %v; want nothing", ch, err)
 		}
 		return nil
+	})
+	// A newer version that drops a CPE reports the CPEs it replaced.
+	withCPE := advisory("CVE-2026-7", t0, "kernel", k1)
+	withCPE.CPEs = []string{"linux:linux_kernel"}
+	withoutCPE := advisory("CVE-2026-7", t0.Add(time.Hour), "kernel, fixed record", k1)
+	var cpeChanges []trustmark.AdvisoryChange
+	write(t, s, func(tx trustmark.VulnTx) error {
+		var err error
+		cpeChanges, err = tx.PutAdvisories([]*trustmark.Advisory{withCPE, withoutCPE})
+		return err
+	})
+	wantCPE := []trustmark.AdvisoryChange{{Changed: true},
+		{Changed: true, OldKeys: []trustmark.PackageKey{k1}, OldCPEs: []string{"linux:linux_kernel"}}}
+	if diff := cmp.Diff(wantCPE, cpeChanges); diff != "" {
+		t.Errorf("PutAdvisories() of a record dropping its CPE (-want +got):\n%s", diff)
+	}
+	write(t, s, func(tx trustmark.VulnTx) error {
+		withCPE.Modified = t0.Add(2 * time.Hour)
+		_, err := tx.PutAdvisories([]*trustmark.Advisory{withCPE})
+		return err
+	})
+	write(t, s, func(tx trustmark.VulnTx) error {
+		withoutCPE.Modified = t0.Add(3 * time.Hour)
+		c, err := tx.PutAdvisories([]*trustmark.Advisory{withoutCPE})
+		if err == nil && (len(c) != 1 || !cmp.Equal(c[0].OldCPEs, []string{"linux:linux_kernel"})) {
+			t.Errorf("PutAdvisories() over a stored record with a CPE = %+v, want OldCPEs [linux:linux_kernel]", c)
+		}
+		return err
 	})
 }
 
