@@ -210,7 +210,7 @@ type advisoryVersion struct {
 	modified time.Time
 	keys     []trustmark.PackageKey // never nil
 	cpes     []string
-	stored   bool                   // stored before this call
+	stored   bool // stored before this call
 }
 
 // putAdvisories puts validated advisories, filling out (as long as as).
