@@ -179,7 +179,7 @@ func TestHelp(t *testing.T) {
 	if err := run(context.Background(), []string{"trustmark", "help", "serve"}, envOf(nil), nil, &out, &out); err != nil {
 		t.Fatalf("help serve = %v", err)
 	}
-	for _, flag := range []string{"-addr", "-data", "-base-url", "-demo", "TRUSTMARK_ADDR", "TRUSTMARK_DATA", "TRUSTMARK_BASE_URL", "127.0.0.1:8080", "./trustmark-data"} {
+	for _, flag := range []string{"-addr", "-data", "-base-url", "-demo", "TRUSTMARK_ADDR", "TRUSTMARK_DATA", "TRUSTMARK_BASE_URL", "127.0.0.1:8080", "./trustmark-data", "-webhook-private", "TRUSTMARK_WEBHOOK_PRIVATE"} {
 		if !strings.Contains(out.String(), flag) {
 			t.Errorf("help serve lacks %q", flag)
 		}

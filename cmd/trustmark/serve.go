@@ -38,6 +38,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration // --shutdown-timeout, TRUSTMARK_SHUTDOWN_TIMEOUT
 	SweepInterval   time.Duration // --sweep-interval, TRUSTMARK_SWEEP_INTERVAL
 	LogOrigin       string        // --log-origin, TRUSTMARK_LOG_ORIGIN; the signer key comes from TRUSTMARK_LOG_KEY or DATA/log.key
+	WebhookPrivate  bool          // --webhook-private, TRUSTMARK_WEBHOOK_PRIVATE
 }
 
 // envFlags registers flags whose defaults come from environment variables.
@@ -122,6 +123,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	ef.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "TRUSTMARK_SHUTDOWN_TIMEOUT", 15*time.Second, "how long to let in-flight requests finish on shutdown")
 	ef.str(&cfg.LogOrigin, "log-origin", "TRUSTMARK_LOG_ORIGIN", "", "the transparency log's origin, first line of its checkpoints (default: the key's name; on first start <base-url host>/log); the signer key is TRUSTMARK_LOG_KEY or <data>/log.key, generated on first start")
 	ef.duration(&cfg.SweepInterval, "sweep-interval", "TRUSTMARK_SWEEP_INTERVAL", time.Minute, "how often to apply the program's clocks (terminate grants whose cure period ended)")
+	ef.boolean(&cfg.WebhookPrivate, "webhook-private", "TRUSTMARK_WEBHOOK_PRIVATE", false, "let alert webhooks reach loopback, private and link-local addresses (an intranet receiver); by default only public addresses are called")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -189,6 +191,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, _ 
 	h, err := web.NewServer(db, web.Config{
 		BaseURL: base, Logger: log, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		ClientIPHeader: cfg.ClientIPHeader, CacheEntries: cfg.CacheEntries, Program: prog, Criteria: set, Log: tl, Metrics: metrics,
+		WebhookPrivate: cfg.WebhookPrivate,
 	})
 	if err != nil {
 		return err

@@ -59,6 +59,13 @@ func (l *lockedLog) String() string {
 // deliverer (the test calls DeliverWebhooks).
 func newVulnWorld(t *testing.T, db trustmark.Store, poll time.Duration) *vulnWorld {
 	t.Helper()
+	return newVulnWorldWith(t, db, poll, true)
+}
+
+// newVulnWorldWith is newVulnWorld; private lets webhooks reach loopback
+// receivers (the default client dials only public addresses).
+func newVulnWorldWith(t *testing.T, db trustmark.Store, poll time.Duration, private bool) *vulnWorld {
+	t.Helper()
 	ctx := context.Background()
 	set, err := criteria.Embedded()
 	if err != nil {
@@ -79,7 +86,7 @@ func newVulnWorld(t *testing.T, db trustmark.Store, poll time.Duration) *vulnWor
 	}
 	logs := &lockedLog{}
 	srv, err := web.NewServer(db, web.Config{BaseURL: "https://labels.example.org", Now: clk.Now, Program: prog, Criteria: set, Log: tl,
-		WebhookPoll: poll, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		WebhookPoll: poll, WebhookPrivate: private, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,5 +518,38 @@ func TestWebhookDeliverer(t *testing.T) {
 	}
 	if err := w.srv.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestWebhookPublicAddressesOnly: by default the deliverer dials only
+// public addresses, so a webhook URL on the loopback interface (or a name
+// resolving to one) is never called; the failure is recorded and logged.
+func TestWebhookPublicAddressesOnly(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "wh.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	w := newVulnWorldWith(t, db, -1, false)
+	claID, cla := w.createOrg(trustmark.OrgCLA, "Keystone CLA")
+	labID, lab := w.createOrg(trustmark.OrgLab, "Foundry Lab")
+	_, mfr := w.createOrg(trustmark.OrgManufacturer, "Acme Devices")
+	w.recognize(labID, "2027-12-31")
+	cam, _ := w.labeled(mfr, cla, claID, lab, labID, "Acme Cam")
+	rcv := newHookReceiver(t)
+	w.call(mfr, "POST", "/api/v1/webhooks", map[string]string{"url": rcv.srv.URL + "/hook"}, 201, nil)
+	if status, b := w.send(mfr, "POST", "/api/v1/products/"+cam+"/sboms?version=1", cdxSBOM("lodash@4.17.15 pkg:npm/lodash@4.17.15")); status != 201 {
+		t.Fatalf("upload = %d %s", status, b)
+	}
+	w.importOSV(osvJSON("GHSA-aaaa-bbbb-cccc", "CVE-2026-2001", "lodash", "4.17.21"))
+	n, err := w.srv.DeliverWebhooks(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("DeliverWebhooks() = %d, %v; want 1 attempt", n, err)
+	}
+	if got := rcv.take(); len(got) != 0 {
+		t.Errorf("the loopback receiver was called %d times, want never", len(got))
+	}
+	if logs := w.logs.String(); !strings.Contains(logs, "is not a public address") {
+		t.Errorf("the refused delivery is not logged with its reason:\n%s", logs)
 	}
 }

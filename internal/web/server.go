@@ -59,8 +59,11 @@ type Config struct {
 	// runs only when the program has a webhook key; Close stops it.
 	WebhookPoll time.Duration
 	// WebhookClient sends webhook deliveries; nil means one with a 10 s
-	// timeout that follows no redirects.
+	// timeout that follows no redirects and dials only public addresses.
 	WebhookClient *http.Client
+	// WebhookPrivate lets the default client deliver to loopback, private
+	// and link-local addresses too (an intranet receiver, or a test).
+	WebhookPrivate bool
 }
 
 // Server is the trustmark HTTP handler.
@@ -148,7 +151,7 @@ func NewServer(store trustmark.Store, cfg Config) (*Server, error) {
 	s.handler = s.routes()
 	s.webhookClient = cfg.WebhookClient
 	if s.webhookClient == nil {
-		s.webhookClient = newWebhookClient()
+		s.webhookClient = newWebhookClient(cfg.WebhookPrivate)
 	}
 	if s.program.WebhooksEnabled() && cfg.WebhookPoll >= 0 {
 		poll := cfg.WebhookPoll

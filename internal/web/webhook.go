@@ -10,10 +10,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"trustmark/internal/program"
@@ -40,14 +43,57 @@ const (
 // newWebhookClient returns the HTTP client deliveries are sent with: a 10 s
 // timeout, and redirects are not followed (a receiver answers where it was
 // registered, and a redirect could point the server at another host).
-func newWebhookClient() *http.Client {
+// Unless allowPrivate is set it dials only public addresses: the address
+// is checked as it is dialed, after name resolution, so neither a URL
+// naming an internal host nor a name that resolves to one (DNS rebinding)
+// can make the server call its own network (metadata services, admin
+// ports, the database).
+func newWebhookClient(allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: webhookTimeout}
+	if !allowPrivate {
+		dialer.Control = func(network, address string, _ syscall.RawConn) error {
+			return checkPublicAddress(address)
+		}
+	}
+	transport := &http.Transport{
+		DialContext:         dialer.DialContext,
+		ForceAttemptHTTP2:   true,
+		TLSHandshakeTimeout: webhookTimeout,
+		MaxIdleConns:        16,
+		IdleConnTimeout:     90 * time.Second,
+	}
 	return &http.Client{
-		Timeout: webhookTimeout,
+		Timeout:   webhookTimeout,
+		Transport: transport,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
 	}
 }
+
+// checkPublicAddress refuses a dialed host:port whose address is not a
+// public unicast one: loopback, private (RFC 1918, fc00::/7), shared
+// (100.64.0.0/10), link-local (169.254.0.0/16 with cloud metadata,
+// fe80::/10), unspecified or multicast.
+func checkPublicAddress(address string) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return fmt.Errorf("webhook: dialing %q: not an IP address", host)
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || sharedAddressSpace.Contains(ip) {
+		return fmt.Errorf("webhook: %s is not a public address; deliveries go only to public addresses (serve --webhook-private allows others)", ip)
+	}
+	return nil
+}
+
+// sharedAddressSpace is RFC 6598's carrier-grade NAT range.
+var sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
 
 // SignWebhook returns the Webhook-Signature header value of a delivery:
 // "v1," and the base64 HMAC-SHA256, under the webhook's key, of
