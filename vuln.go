@@ -32,9 +32,10 @@ const (
 
 // SoftwareComponent is one software component an SBOM lists, with the identifiers
 // matching uses. Ecosystem and Package are the OSV ecosystem and package name
-// derived from PURL ("" when the PURL is missing or of a type OSV does not
-// know); a component with only a CPE is matched in a separate,
-// lower-confidence class.
+// derived from PURL; for a PURL of a type OSV does not know (pkg:generic,
+// pkg:rpm, …) they are "purl:<type>" and the PURL's namespace/name, and
+// without a PURL they are empty. A component outside the OSV ecosystems
+// with a CPE is also matched by CPE, in a separate, lower-confidence class.
 type SoftwareComponent struct {
 	Ref       string `json:"ref,omitempty"` // bom-ref or SPDXID within the document
 	Name      string `json:"name"`
@@ -286,7 +287,8 @@ type VulnTx interface {
 	CurrentComponents(keys []PackageKey) ([]ComponentRef, error)
 	// CurrentCPEComponents returns the components, in current SBOMs, that have
 	// a CPE naming any of the vendor:product pairs (CPEVendorProduct of
-	// their CPE, compared in lower case) and no package key.
+	// their CPE, compared in lower case) and no package key in an OSV
+	// ecosystem (none, or one of a package URL type alone: "purl:…").
 	CurrentCPEComponents(vendorProducts []string) ([]ComponentRef, error)
 
 	// CreateVEX stores a VEX statement, assigning ID. Errors: KindInvalid;

@@ -436,7 +436,7 @@ func (t *tx) CurrentCPEComponents(vendorProducts []string) ([]trustmark.Componen
 		return []trustmark.ComponentRef{}, nil
 	}
 	return t.componentRefs(`SELECT c.sbom_id, s.product_id, c.doc FROM unnest($1::text[]) AS k(vp)
-		JOIN sbom_components c ON c.cpe_vendor_product = k.vp AND c.current AND c.package = '' AND c.cpe_vendor_product <> ''
+		JOIN sbom_components c ON c.cpe_vendor_product = k.vp AND c.current AND (c.package = '' OR c.ecosystem LIKE 'purl:%') AND c.cpe_vendor_product <> ''
 		JOIN sboms s ON s.id = c.sbom_id
 		ORDER BY s.product_id COLLATE "C", c.sbom_id COLLATE "C", c.idx`, lowerSet(vendorProducts))
 }

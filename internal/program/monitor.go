@@ -133,8 +133,13 @@ func keysOf(comps []trustmark.SoftwareComponent) ([]trustmark.PackageKey, []stri
 	for _, c := range comps {
 		if c.Ecosystem != "" && c.Package != "" {
 			keys[trustmark.PackageKey{Ecosystem: c.Ecosystem, Name: c.Package}] = true
-		} else if vp := trustmark.CPEVendorProduct(c.CPE); vp != "" {
-			cpes[vp] = true
+		}
+		// CPEs count for components outside the OSV ecosystems: those
+		// without a key and those keyed by a package URL type alone.
+		if c.Ecosystem == "" || strings.HasPrefix(c.Ecosystem, vuln.PURLKeyPrefix) {
+			if vp := trustmark.CPEVendorProduct(c.CPE); vp != "" {
+				cpes[vp] = true
+			}
 		}
 	}
 	return sortedKeys(keys), sortedStrings(cpes)

@@ -282,6 +282,9 @@ func (b *builder) add(path string, c trustmark.SoftwareComponent) error {
 			if (key.Ecosystem == "Debian" || key.Ecosystem == "Ubuntu" || key.Ecosystem == "Alpine") && (strings.HasPrefix(canonical, "pkg:deb/") || strings.HasPrefix(canonical, "pkg:apk/")) {
 				b.noDistro++
 			}
+		} else if k, ok := vuln.PURLIndexKey(canonical); ok {
+			c.Ecosystem, c.Package = k.Ecosystem, k.Name
+			b.noEco++
 		} else {
 			b.noEco++
 		}

@@ -46,7 +46,7 @@ func TestParse(t *testing.T) {
 				// A subpath is kept in the PURL.
 				{Ref: "c-mux", Name: "github.com/gorilla/mux", Version: "v1.8.0", PURL: "pkg:golang/github.com/gorilla/mux@v1.8.0#middleware", Ecosystem: "Go", Package: "github.com/gorilla/mux"},
 				// A generic PURL has no ecosystem; the CPE stays.
-				{Ref: "c-zlib", Name: "zlib", Version: "1.2.13", PURL: "pkg:generic/zlib@1.2.13", CPE: "cpe:2.3:a:zlib:zlib:1.2.13:*:*:*:*:*:*:*"},
+				{Ref: "c-zlib", Name: "zlib", Version: "1.2.13", PURL: "pkg:generic/zlib@1.2.13", CPE: "cpe:2.3:a:zlib:zlib:1.2.13:*:*:*:*:*:*:*", Ecosystem: "purl:generic", Package: "zlib"},
 				{Ref: "c-blob", Name: "wifi-blob", Version: "7"},
 				// The PURL's version wins over the version field.
 				{Ref: "c-requests", Name: "requests", Version: "2.31.0", PURL: "pkg:pypi/requests@2.31.0", Ecosystem: "PyPI", Package: "requests"},
@@ -82,8 +82,8 @@ func TestParse(t *testing.T) {
 			Components: []comp{
 				// Sub-assemblies of the primary component come first.
 				{Ref: "fw-main", Name: "main-fw", Version: "3.2.0"},
-				{Ref: "lwip", Name: "lwip", Version: "2.1.3", PURL: "pkg:github/lwip-tcpip/lwip@2.1.3", CPE: "cpe:2.3:a:lwip_project:lwip:2.1.3:*:*:*:*:*:*:*"},
-				{Ref: "mbedtls", Name: "mbedtls", Version: "3.5.1", PURL: "pkg:generic/mbedtls@3.5.1"},
+				{Ref: "lwip", Name: "lwip", Version: "2.1.3", PURL: "pkg:github/lwip-tcpip/lwip@2.1.3", CPE: "cpe:2.3:a:lwip_project:lwip:2.1.3:*:*:*:*:*:*:*", Ecosystem: "purl:github", Package: "lwip-tcpip/lwip"},
+				{Ref: "mbedtls", Name: "mbedtls", Version: "3.5.1", PURL: "pkg:generic/mbedtls@3.5.1", Ecosystem: "purl:generic", Package: "mbedtls"},
 				{Ref: "fw-radio", Name: "radio-fw", Version: "1.0.4"},
 				{Ref: "serde", Name: "serde", Version: "1.0.197", PURL: "pkg:cargo/serde@1.0.197", Ecosystem: "crates.io", Package: "serde"},
 				{Ref: "tokio", Name: "tokio", Version: "1.36.0", PURL: "pkg:cargo/tokio@1.36.0", Ecosystem: "crates.io", Package: "tokio"},
@@ -99,7 +99,7 @@ func TestParse(t *testing.T) {
 		{"cyclonedx-1.6.xml", sbom.Document{
 			Format: trustmark.SBOMCycloneDXXML, SpecVersion: "1.6", Name: "acme-router-fw", Version: "10.4.2",
 			Components: []comp{
-				{Ref: "openssl", Name: "openssl", Version: "1.1.1w", PURL: "pkg:generic/openssl@1.1.1w", CPE: "cpe:2.3:a:openssl:openssl:1.1.1w:*:*:*:*:*:*:*"},
+				{Ref: "openssl", Name: "openssl", Version: "1.1.1w", PURL: "pkg:generic/openssl@1.1.1w", CPE: "cpe:2.3:a:openssl:openssl:1.1.1w:*:*:*:*:*:*:*", Ecosystem: "purl:generic", Package: "openssl"},
 				{Ref: "libcrypto", Name: "libcrypto", Version: "1.1.1w"},
 				{Ref: "dnsmasq", Name: "dnsmasq", Version: "2.89-1", PURL: "pkg:deb/debian/dnsmasq@2.89-1?distro=bookworm", Ecosystem: "Debian:12", Package: "dnsmasq"},
 				{Ref: "jq", Name: "jq", PURL: "pkg:deb/debian/jq", Ecosystem: "Debian", Package: "jq"},

@@ -444,7 +444,7 @@ func (t *tx) CurrentCPEComponents(vendorProducts []string) ([]trustmark.Componen
 		return []trustmark.ComponentRef{}, nil
 	}
 	return t.componentRefs(`SELECT c.sbom_id, s.product_id, c.doc FROM json_each(?) k
-		JOIN sbom_components c ON c.cpe_vendor_product = k.value AND c.current = 1 AND c.package = '' AND c.cpe_vendor_product <> ''
+		JOIN sbom_components c ON c.cpe_vendor_product = k.value AND c.current = 1 AND (c.package = '' OR c.ecosystem LIKE 'purl:%') AND c.cpe_vendor_product <> ''
 		JOIN sboms s ON s.id = c.sbom_id
 		ORDER BY s.product_id, c.sbom_id, c.idx`, stringsJSON(vendorProducts))
 }

@@ -53,5 +53,8 @@
 //   - Package URL types OSV does not know (generic, rpm, github, ...) have no
 //     ecosystem; such a component matches advisory entries whose package has
 //     a package URL of the same type, namespace and name, with generic
-//     version ordering.
+//     version ordering. Components and advisories carry such a package as
+//     the index key {"purl:<type>", "<namespace>/<name>"} ([PURLIndexKey]),
+//     so a store finds it like an ecosystem package; a CPE of such a
+//     component is matched by CPE as well.
 package vuln

@@ -99,6 +99,10 @@ type query struct {
 func newQuery(c trustmark.SoftwareComponent) *query {
 	q := &query{c: c, version: c.Version}
 	key := trustmark.PackageKey{Ecosystem: c.Ecosystem, Name: c.Package}
+	if typ, ok := strings.CutPrefix(key.Ecosystem, PURLKeyPrefix); ok {
+		q.purl = purlBase{typ, key.Name}
+		key = trustmark.PackageKey{}
+	}
 	if c.PURL != "" {
 		if p, err := packageurl.FromString(c.PURL); err == nil {
 			if q.version == "" {

@@ -284,7 +284,17 @@ func (o *OSV) Advisory(raw []byte) trustmark.Advisory {
 	}
 	seen := map[trustmark.PackageKey]bool{}
 	for _, af := range o.Affected {
-		if af.Package == nil || !knownEcosystem(af.Package.Ecosystem) {
+		if af.Package == nil {
+			continue
+		}
+		// An entry naming a package URL of a type outside the OSV
+		// ecosystems (pkg:generic, as OSS-Fuzz records of C libraries do)
+		// is also indexed by it, so components with that package URL find it.
+		if k, ok := PURLIndexKey(af.Package.PURL); ok && !seen[k] {
+			seen[k] = true
+			a.Packages = append(a.Packages, k)
+		}
+		if !knownEcosystem(af.Package.Ecosystem) {
 			continue
 		}
 		k := NormalizeKey(trustmark.PackageKey{Ecosystem: af.Package.Ecosystem, Name: af.Package.Name})

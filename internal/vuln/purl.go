@@ -57,6 +57,24 @@ func ParsePURL(purl string) (canonical string, key trustmark.PackageKey, version
 	return p.ToString(), keyOf(p), p.Version, nil
 }
 
+// PURLKeyPrefix marks the index key of a package whose package URL type OSV
+// has no ecosystem for (pkg:generic, pkg:rpm, pkg:github, …): the key
+// {"purl:generic", "acme/camera-sdk"} lets a store find, by the same index
+// as ecosystem packages, the advisories whose affected entries name that
+// package URL. Matching treats such a key as the package URL's type and
+// name, with the generic version ordering.
+const PURLKeyPrefix = "purl:"
+
+// PURLIndexKey returns the index key of a package URL of a type OSV has no
+// ecosystem for; false for other types and for invalid package URLs.
+func PURLIndexKey(purl string) (trustmark.PackageKey, bool) {
+	p, err := packageurl.FromString(purl)
+	if err != nil || keyOf(p).Ecosystem != "" {
+		return trustmark.PackageKey{}, false
+	}
+	return trustmark.PackageKey{Ecosystem: PURLKeyPrefix + p.Type, Name: joinName(p.Namespace, p.Name, "/")}, true
+}
+
 // purlBase is a package URL without version, qualifiers and subpath: the
 // identity of a package for types OSV has no ecosystem for.
 type purlBase struct{ typ, name string }

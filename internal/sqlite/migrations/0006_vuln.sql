@@ -45,7 +45,7 @@ CREATE TABLE sbom_components (
 CREATE INDEX sbom_components_package ON sbom_components (ecosystem, package)
     WHERE current = 1 AND package <> '';
 CREATE INDEX sbom_components_cpe ON sbom_components (cpe_vendor_product)
-    WHERE current = 1 AND package = '' AND cpe_vendor_product <> '';
+    WHERE current = 1 AND (package = '' OR ecosystem LIKE 'purl:%') AND cpe_vendor_product <> '';
 
 -- Advisories in OSV form. doc holds the indexed fields as JSON
 -- (trustmark.Advisory without the OSV document); osv the OSV JSON.
