@@ -27,7 +27,7 @@ func (f *portalFlow) signInAs(email string) {
 func TestBrowserVulnPortal(t *testing.T) {
 	ctx := browser(t)
 	axe := axeSource(t)
-	w := newVulnPortalEnv(t)
+	w := newCLAEnv(t)
 	ts := httptest.NewServer(w.srv)
 	t.Cleanup(ts.Close)
 	f := &portalFlow{t: t, ctx: ctx, axe: axe, url: ts.URL, shots: screenshotDir(t)}

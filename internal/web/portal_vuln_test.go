@@ -26,9 +26,6 @@ import (
 
 const lumenUser = "lou@lumen.example"
 
-// newVulnPortalEnv is the demo environment of the CLA tests (webhooks enabled).
-func newVulnPortalEnv(t *testing.T) *claEnv { return newCLAEnv(t) }
-
 // alertsOf lists alerts as a demo organization sees them.
 func (w *claEnv) alertsOf(orgID string, f trustmark.AlertFilter) []trustmark.Alert {
 	w.t.Helper()
@@ -136,7 +133,7 @@ func TestVulnPortalRoutesListed(t *testing.T) {
 // refuses other kinds of organization with 403, opens for its parties and
 // refuses posts without the session's form token.
 func TestVulnPortalAccess(t *testing.T) {
-	w := newVulnPortalEnv(t)
+	w := newCLAEnv(t)
 	ctx := context.Background()
 	alert := w.demoAlert("halo-cam-2k", "DEMO-2026-0001")
 	admin := w.principal("org_demo_northwind") // a member; webhooks are for admins
@@ -178,7 +175,7 @@ func TestVulnPortalAccess(t *testing.T) {
 // CPE matches marked as lower confidence, VEX suppression with its reason —
 // and filters them; the overview counts the open ones.
 func TestVulnPortalManufacturerAlerts(t *testing.T) {
-	w := newVulnPortalEnv(t)
+	w := newCLAEnv(t)
 	ana := w.signIn(mfrUser)
 	resp, page := ana.get("/portal/vuln/alerts")
 	if resp.StatusCode != 200 {
@@ -230,7 +227,7 @@ func TestVulnPortalManufacturerAlerts(t *testing.T) {
 // an error; a new firmware's SBOM resolves the alert it fixes; a VEX
 // statement suppresses an alert.
 func TestVulnPortalUploads(t *testing.T) {
-	w := newVulnPortalEnv(t)
+	w := newCLAEnv(t)
 	ctx := context.Background()
 	ana := w.signIn(mfrUser)
 	cam := demo.ProductID("halo-cam-2k")
@@ -434,7 +431,7 @@ func testVulnPortalCLAFinding(t *testing.T, w *claEnv) {
 // An admin creates a webhook (the secret shown once), sees it listed and
 // deletes it after confirming; a bad URL is refused beside the field.
 func TestVulnPortalWebhooks(t *testing.T) {
-	w := newVulnPortalEnv(t)
+	w := newCLAEnv(t)
 	ana := w.signIn(mfrUser)
 	if _, page := ana.get("/portal/vuln/webhooks"); !strings.Contains(page, "No webhook yet.") || !strings.Contains(page, `name="url"`) {
 		t.Fatalf("the webhooks page:\n%s", page)
